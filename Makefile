@@ -1,0 +1,59 @@
+# The two commands: `make run` and `make test`. Both set up everything they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install assets lint format db demo clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+audit_app/static/dist/application.css: node_modules/.package-lock.json audit_app/static/src/application.scss audit_app/static/src/application.mjs scripts/build-assets.mjs
+	npm run build --silent
+
+install: $(VENV)/.installed
+assets: audit_app/static/dist/application.css
+
+db: install
+	$(BIN)/audit-app init-db
+
+demo: db
+	$(BIN)/audit-app demo
+
+run: install assets demo
+	@echo ""
+	@echo "Serving http://$(HOST):$(PORT) (press Ctrl+C to stop)"
+	$(BIN)/flask --app audit_app run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# pytest exits 5 when it collects nothing: that is a failure here too.
+test: install assets lint
+	$(BIN)/pytest
+	@if [ -n "$$AUDIT_TEST_POSTGRES_URL" ]; then \
+		echo "Running the tests again on PostgreSQL"; \
+		AUDIT_TEST_DATABASE_URL="$$AUDIT_TEST_POSTGRES_URL" $(BIN)/pytest; \
+	else \
+		echo "AUDIT_TEST_POSTGRES_URL is not set: the PostgreSQL run was skipped."; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules audit_app/static/dist .pytest_cache .ruff_cache

@@ -1,0 +1,100 @@
+"""The multi-agency case file audit service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from audit_app.audit_log import install_audit_log_listener
+from audit_app.config import load_settings
+from audit_app.db import Database
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SERVICE_NAME = "Multi-agency case file audit"
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application from the environment (``overrides`` are for tests)."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    settings = load_settings(Path(app.instance_path))
+    app.config.update(settings.flask_config())
+    app.config["SERVICE_NAME"] = SERVICE_NAME
+    if overrides:
+        app.config.update(overrides)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("audit_app"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    app.extensions["audit_db"] = Database(app.config["AUDIT_DATABASE_URL"])
+    install_audit_log_listener()
+
+    csrf.init_app(app)
+    WTFormsHelpers(app)
+    _init_login(app)
+
+    from audit_app import access, security, web
+
+    security.init_security(app)
+    app.before_request(web.record_actor)
+    app.before_request(access.enforce_access)
+    app.teardown_appcontext(web.close_session)
+
+    from audit_app.views import admin, auth, errors, home, log
+
+    for module in (auth, home, admin, log):
+        app.register_blueprint(module.blueprint)
+    errors.register(app)
+
+    from audit_app.cli import register_commands
+
+    register_commands(app)
+    _init_template_globals(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from audit_app.accounts import load_signed_in_user
+    from audit_app.web import db
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> object:
+        return load_signed_in_user(db(), session_id)
+
+
+def _init_template_globals(app: Flask) -> None:
+    from audit_app.models import Role
+    from audit_app.views.navigation import navigation_items
+
+    @app.context_processor
+    def service_context() -> dict[str, Any]:
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "partnership_name": app.config["AUDIT_PARTNERSHIP_NAME"],
+            "navigation_items": navigation_items,
+            "role_descriptions": {role.value: role.description for role in Role},
+        }

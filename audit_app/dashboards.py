@@ -1,0 +1,160 @@
+"""What each role's home page shows: plain queries, a fixed number per page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from audit_app.models import (
+    Action,
+    Agency,
+    AgencyReturn,
+    Audit,
+    AuditAgency,
+    AuditStatus,
+    CohortMember,
+    PanelMembership,
+    RAGStatus,
+    Recommendation,
+    ReturnStatus,
+    User,
+)
+
+DONE_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.NO_INVOLVEMENT)
+
+
+@dataclass
+class AuditProgress:
+    audit: Audit
+    returns_total: int = 0
+    returns_done: int = 0
+    by_status: Counter[ReturnStatus] = field(default_factory=Counter)
+
+    @property
+    def percent_done(self) -> int:
+        if not self.returns_total:
+            return 0
+        return round(100 * self.returns_done / self.returns_total)
+
+
+def _progress(session: Session, audits: list[Audit]) -> list[AuditProgress]:
+    progress = {audit.id: AuditProgress(audit) for audit in audits}
+    if not audits:
+        return []
+    rows = session.execute(
+        select(AgencyReturn.audit_id, AgencyReturn.status, func.count(AgencyReturn.id))
+        .where(AgencyReturn.audit_id.in_(progress))
+        .group_by(AgencyReturn.audit_id, AgencyReturn.status)
+    )
+    for audit_id, status, count in rows:
+        item = progress[audit_id]
+        item.by_status[status] += count
+        item.returns_total += count
+        if status in DONE_STATUSES:
+            item.returns_done += count
+    return list(progress.values())
+
+
+@dataclass
+class AdminHome:
+    agency_count: int
+    user_count: int
+    audits: list[AuditProgress]
+
+
+def admin_home(session: Session) -> AdminHome:
+    audits = list(session.scalars(select(Audit).order_by(Audit.created_at.desc())))
+    return AdminHome(
+        agency_count=session.scalar(select(func.count(Agency.id)).where(Agency.is_active.is_(True)))
+        or 0,
+        user_count=session.scalar(select(func.count(User.id)).where(User.is_active.is_(True))) or 0,
+        audits=_progress(session, audits),
+    )
+
+
+@dataclass
+class ReviewerReturn:
+    agency_return: AgencyReturn
+    deadline: date | None
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.deadline is not None
+            and self.deadline < date.today()
+            and self.agency_return.status not in DONE_STATUSES
+        )
+
+
+def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
+    """The reviewer's own agency's returns, across every audit that is collecting them."""
+    if user.agency_id is None:
+        return []
+    rows = session.execute(
+        select(AgencyReturn, AuditAgency.return_deadline, Audit.return_deadline)
+        .join(Audit, Audit.id == AgencyReturn.audit_id)
+        .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
+        .outerjoin(
+            AuditAgency,
+            (AuditAgency.audit_id == AgencyReturn.audit_id)
+            & (AuditAgency.agency_id == AgencyReturn.agency_id),
+        )
+        .where(
+            AgencyReturn.agency_id == user.agency_id,
+            Audit.status != AuditStatus.DRAFT,
+            CohortMember.removed_at.is_(None),
+        )
+        .options(joinedload(AgencyReturn.audit), joinedload(AgencyReturn.member))
+        .order_by(Audit.id, CohortMember.position)
+    )
+    return [
+        ReviewerReturn(agency_return=r, deadline=agency_deadline or audit_deadline)
+        for r, agency_deadline, audit_deadline in rows
+    ]
+
+
+def panel_home(session: Session, user: User) -> list[AuditProgress]:
+    audits = list(
+        session.scalars(
+            select(Audit)
+            .join(PanelMembership, PanelMembership.audit_id == Audit.id)
+            .where(PanelMembership.user_id == user.id)
+            .order_by(Audit.panel_date)
+        )
+    )
+    return _progress(session, audits)
+
+
+@dataclass
+class ActionRow:
+    action: Action
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.action.target_date is not None
+            and self.action.target_date < date.today()
+            and self.action.signed_off_at is None
+        )
+
+
+def subgroup_home(session: Session) -> list[ActionRow]:
+    actions = session.scalars(
+        select(Action)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .options(
+            joinedload(Action.recommendation).joinedload(Recommendation.audit),
+            joinedload(Action.lead_agency),
+        )
+        .order_by(Recommendation.audit_id, Recommendation.number, Action.id)
+    )
+    return [ActionRow(action) for action in actions]
+
+
+def rag_counts(rows: list[ActionRow]) -> dict[RAGStatus, int]:
+    counts = Counter(row.action.rag for row in rows)
+    return {rag: counts.get(rag, 0) for rag in RAGStatus}

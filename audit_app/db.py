@@ -1,0 +1,58 @@
+"""The database engine and sessions, with no Flask in sight.
+
+SQLite is tuned for a web server with several workers: write-ahead logging, a busy
+timeout and foreign keys on. PostgreSQL goes through psycopg 3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        )
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+class Database:
+    """An engine and the session factory bound to it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def new_session(self, **info: Any) -> Session:
+        session = self.session_factory()
+        session.info.update(info)
+        return session
+
+    def bind_to_connection(self, connection: Connection) -> None:
+        """Make every new session join ``connection``'s transaction (tests roll it back)."""
+        self.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+
+    def unbind(self) -> None:
+        self.session_factory.configure(
+            bind=self.engine, join_transaction_mode="conservative_savepoint"
+        )

@@ -1,0 +1,344 @@
+"""A demo partnership: the agencies of the seed audits, one user per role, two audits.
+
+The current audit follows the children in crisis audit (10 children discharged from a
+paediatric ward after a mental health crisis) and is collecting returns; an earlier one is
+being monitored, with the recommendations the seed panel made turned into actions.
+Names of children are invented. Nothing here is used unless someone runs ``audit-app demo``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audit_app.accounts import create_user
+from audit_app.agencies import save_agency
+from audit_app.errors import DomainError
+from audit_app.models import (
+    Action,
+    ActionUpdate,
+    Agency,
+    AgencyReturn,
+    AgencySector,
+    Audit,
+    AuditAgency,
+    AuditStatus,
+    ChildIdentity,
+    CohortMember,
+    PanelMembership,
+    RAGStatus,
+    Recommendation,
+    ReturnStatus,
+    Role,
+    User,
+    utcnow,
+)
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: Role
+    agency: str | None
+    password: str = DEMO_PASSWORD
+
+
+DEMO_AGENCIES: list[tuple[str, str, AgencySector]] = [
+    ("Children's Social Care (including MASH)", "CSC", AgencySector.SOCIAL_CARE),
+    ("Child and Adolescent Mental Health Services", "CAMHS", AgencySector.MENTAL_HEALTH),
+    ("Acute hospital paediatric ward", "Hospital", AgencySector.HEALTH),
+    ("Primary care (GP practices)", "GP", AgencySector.PRIMARY_CARE),
+    ("Education (schools and colleges)", "Education", AgencySector.EDUCATION),
+    ("Police", "Police", AgencySector.POLICE),
+    ("Early Help", "Early Help", AgencySector.EARLY_HELP),
+    ("Youth Justice Service", "YJS", AgencySector.YOUTH_JUSTICE),
+    ("Forensic CAMHS", "FCAMHS", AgencySector.MENTAL_HEALTH),
+    ("Voluntary sector mental health charity", "Mind", AgencySector.VOLUNTARY),
+]
+
+DEMO_LOGINS = [
+    DemoLogin("audit.lead@demo.example.org", Role.ADMIN, None),
+    DemoLogin("camhs.reviewer@demo.example.org", Role.REVIEWER, "CAMHS"),
+    DemoLogin("gp.reviewer@demo.example.org", Role.REVIEWER, "GP"),
+    DemoLogin("panel.chair@demo.example.org", Role.PANEL, None),
+    DemoLogin("subgroup.member@demo.example.org", Role.SUBGROUP, None),
+]
+
+DEMO_NAMES = {
+    "audit.lead@demo.example.org": ("Alex Morgan", "Partnership business unit manager"),
+    "camhs.reviewer@demo.example.org": ("Priya Shah", "CAMHS quality lead"),
+    "gp.reviewer@demo.example.org": ("Dr Tom Hughes", "Named GP for safeguarding"),
+    "panel.chair@demo.example.org": ("Sam Okafor", "Designated nurse, panel chair"),
+    "subgroup.member@demo.example.org": ("Jo Wright", "Chair, audit and performance subgroup"),
+}
+
+# Invented children: the demo never holds a real person's details.
+DEMO_CHILDREN = [
+    ("W14-0193", "Ava Collins", date(2006, 3, 14)),
+    ("W14-0211", "Noah Patel", date(2007, 9, 2)),
+    ("W14-0234", "Mia Evans", date(2005, 11, 23)),
+    ("W14-0250", "Leo Turner", date(2008, 1, 30)),
+    ("W14-0277", "Isla Begum", date(2006, 7, 8)),
+    ("W14-0281", "Oscar Reid", date(2007, 4, 17)),
+    ("W14-0302", "Ruby Nowak", date(2005, 12, 5)),
+    ("W14-0318", "Jack Ahmed", date(2008, 6, 21)),
+    ("W14-0345", "Freya Clarke", date(2006, 2, 11)),
+    ("W14-0366", "Ethan Moore", date(2007, 10, 29)),
+]
+
+# The recommendations the seed audit's panel made, each with one SMART action.
+SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
+    (
+        "Develop a coherent communication strategy promoting messages and resources about "
+        "mental health and emotional wellbeing to children, young people, parents and "
+        "professionals.",
+        "Publish a joint communication plan with a calendar of campaigns agreed by all agencies.",
+        "Plan published; survey of 100 practitioners shows 75% know where to find resources.",
+        "CAMHS",
+        RAGStatus.GREEN,
+    ),
+    (
+        "Upskill professionals in schools on emotional dysregulation, coping strategies, "
+        "interventions and the importance of a trusted adult.",
+        "Deliver training to the designated safeguarding lead of every secondary school.",
+        "90% of secondary schools' DSLs trained; "
+        "re-audit shows a trusted adult named in 8 of 10 files.",
+        "Education",
+        RAGStatus.AMBER,
+    ),
+    (
+        "Practitioners consistently hear and record the views, thoughts and feelings of the "
+        "child and use them to influence decisions.",
+        "Add a 'voice of the child' prompt to assessment and review templates in every agency.",
+        "Re-audit finds the child's voice recorded and used in at least 9 of 10 files.",
+        "CSC",
+        RAGStatus.AMBER,
+    ),
+    (
+        "Education completes a self-assessment with schools on their response to children with "
+        "mental ill health and emotional distress.",
+        "Send the self-assessment to all schools and report the returns to the subgroup.",
+        "80% of schools return the self-assessment; good practice shared at the DSL forum.",
+        "Education",
+        RAGStatus.RED,
+    ),
+    (
+        "Strengthen professionals' understanding of the transforming care pathway and the "
+        "support for children with a diagnosis or suspected ASD or learning disability.",
+        "Run briefings on the pathway for practitioners in every agency.",
+        "Briefings held in every agency; fewer referrals returned as not meeting criteria.",
+        "CAMHS",
+        RAGStatus.AMBER,
+    ),
+    (
+        "Promote the reducing parental conflict training delivered through the early help "
+        "partnership.",
+        "Promote the training in every agency's bulletin each quarter.",
+        "Attendance from at least five agencies each quarter.",
+        "Early Help",
+        RAGStatus.COMPLETE,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    created: bool
+    logins: list[DemoLogin]
+
+
+class NotADemoDatabase(DomainError):
+    """The database holds real data: the demo must never be mixed into it."""
+
+
+def has_non_demo_data(session: Session) -> bool:
+    demo_agency_names = {name for name, _, _ in DEMO_AGENCIES}
+    real_users = session.scalar(select(func.count(User.id)).where(User.is_demo.is_(False)))
+    real_audits = session.scalar(select(func.count(Audit.id)).where(Audit.is_demo.is_(False)))
+    real_agencies = session.scalar(
+        select(func.count(Agency.id)).where(Agency.name.not_in(demo_agency_names))
+    )
+    return bool(real_users or real_audits or real_agencies)
+
+
+def demo_loaded(session: Session) -> bool:
+    return session.scalar(select(User.id).where(User.email == DEMO_LOGINS[0].email)) is not None
+
+
+def load_demo(session: Session, today: date | None = None) -> DemoResult:
+    """Load the demo partnership once; refuse a database that holds anything else."""
+    if has_non_demo_data(session):
+        raise NotADemoDatabase(
+            "This database holds data that is not demo data. The demo is only loaded into "
+            "an empty database, so that real records and invented ones never mix."
+        )
+    if demo_loaded(session):
+        return DemoResult(created=False, logins=DEMO_LOGINS)
+    today = today or date.today()
+    agencies = {
+        short: save_agency(
+            session, None, name=name, short_name=short, sector=sector, contact_email=None
+        )
+        for name, short, sector in DEMO_AGENCIES
+    }
+    users: dict[Role | str, User] = {}
+    for login in DEMO_LOGINS:
+        full_name, job_title = DEMO_NAMES[login.email]
+        user = create_user(
+            session,
+            email=login.email,
+            full_name=full_name,
+            password=login.password,
+            role=login.role,
+            agency_id=agencies[login.agency].id if login.agency else None,
+            job_title=job_title,
+            is_demo=True,
+        )
+        users[login.agency or login.role] = user
+    _current_audit(session, today, agencies, users)
+    _earlier_audit(session, today, agencies, users)
+    session.flush()
+    return DemoResult(created=True, logins=DEMO_LOGINS)
+
+
+def _current_audit(
+    session: Session, today: date, agencies: dict[str, Agency], users: dict[Role | str, User]
+) -> Audit:
+    audit = Audit(
+        title="Children in crisis: mental health and emotional wellbeing",
+        theme="Children and young people in mental health crisis",
+        terms_of_reference=(
+            "To explore the pathway available to children and young people experiencing "
+            "mental ill health and emotional distress, and whether lower level support in the "
+            "community prevents escalation into crisis and admission to the paediatric ward."
+        ),
+        question=(
+            "How well do lower level mental health support services help children manage "
+            "their mental health and prevent escalation into crisis?"
+        ),
+        scope_criteria=(
+            "Children discharged from the paediatric ward after a mental health crisis between "
+            "January and December 2020; 10 children chosen at random."
+        ),
+        period_start=date(2020, 1, 1),
+        period_end=date(2020, 12, 31),
+        status=AuditStatus.COLLECTING,
+        return_deadline=today + timedelta(days=21),
+        panel_date=today + timedelta(days=42),
+        lead=users[Role.ADMIN],
+        is_demo=True,
+    )
+    session.add(audit)
+    taking_part = ["CSC", "CAMHS", "Hospital", "GP", "Education", "Police"]
+    for index, short in enumerate(taking_part):
+        # Police were given an earlier deadline, now passed, so the overdue view has a case.
+        deadline = today - timedelta(days=3) if short == "Police" else audit.return_deadline
+        audit.agencies.append(
+            AuditAgency(
+                agency=agencies[short],
+                lead_contact=f"{short} safeguarding lead",
+                return_deadline=deadline,
+                released_reference_fields=["local_id"] if index % 2 == 0 else [],
+            )
+        )
+    audit.panel_members.append(PanelMembership(user=users[Role.PANEL], is_chair=True))
+    session.flush()
+    members = []
+    for position, (local_id, name, born) in enumerate(DEMO_CHILDREN):
+        member = CohortMember(
+            audit=audit,
+            code=f"Child {chr(ord('A') + position)}",
+            position=position,
+            added_by_hand_reason="Demo data: the cohort was not drawn in the service.",
+        )
+        member.identity = ChildIdentity(
+            local_id=local_id, full_name=name, date_of_birth=born, references={}
+        )
+        session.add(member)
+        members.append(member)
+    session.flush()
+    # A spread of statuses, so every page has something to show.
+    pattern = [
+        ReturnStatus.SUBMITTED,
+        ReturnStatus.DRAFT,
+        ReturnStatus.NOT_STARTED,
+        ReturnStatus.NO_INVOLVEMENT,
+        ReturnStatus.SUBMITTED,
+        ReturnStatus.RETURNED,
+    ]
+    for a_index, short in enumerate(taking_part):
+        for m_index, member in enumerate(members):
+            status = pattern[(a_index + m_index) % len(pattern)]
+            session.add(
+                AgencyReturn(
+                    audit=audit,
+                    agency=agencies[short],
+                    member=member,
+                    status=status,
+                    no_involvement_reason=(
+                        "No record of contact with this child in the audit period."
+                        if status is ReturnStatus.NO_INVOLVEMENT
+                        else None
+                    ),
+                    amendment_comment=(
+                        "Please add the dates of the two ED attendances."
+                        if status is ReturnStatus.RETURNED
+                        else None
+                    ),
+                    submitted_at=utcnow() if status is ReturnStatus.SUBMITTED else None,
+                )
+            )
+    return audit
+
+
+def _earlier_audit(
+    session: Session, today: date, agencies: dict[str, Agency], users: dict[Role | str, User]
+) -> Audit:
+    audit = Audit(
+        title="Children in crisis (first audit, 2021)",
+        theme="Children and young people in mental health crisis",
+        question="Are children in crisis supported early enough, and by whom?",
+        scope_criteria="Children discharged from the paediatric ward, January to December 2020.",
+        status=AuditStatus.MONITORING,
+        return_deadline=today - timedelta(days=300),
+        panel_date=today - timedelta(days=250),
+        lead=users[Role.ADMIN],
+        is_demo=True,
+    )
+    session.add(audit)
+    audit.panel_members.append(PanelMembership(user=users[Role.PANEL], is_chair=True))
+    session.flush()
+    for number, (text, action_text, measure, lead, rag) in enumerate(SEED_RECOMMENDATIONS, 1):
+        recommendation = Recommendation(audit_id=audit.id, number=number, text=text)
+        session.add(recommendation)
+        session.flush()
+        action = Action(
+            recommendation_id=recommendation.id,
+            description=action_text,
+            success_measure=measure,
+            lead_agency_id=agencies[lead].id,
+            owner_name=f"{lead} safeguarding lead",
+            target_date=today + timedelta(days=30 * (number - 3)),
+            rag=rag,
+            signed_off_at=utcnow() if rag is RAGStatus.COMPLETE else None,
+            signed_off_by_id=users[Role.SUBGROUP].id if rag is RAGStatus.COMPLETE else None,
+            evidence_of_completion="Training dates published in every bulletin."
+            if rag is RAGStatus.COMPLETE
+            else "",
+        )
+        session.add(action)
+        session.flush()
+        session.add(
+            ActionUpdate(
+                action_id=action.id,
+                author_id=users[Role.SUBGROUP].id,
+                rag=rag,
+                progress="Reported to the audit and performance subgroup.",
+            )
+        )
+    return audit

@@ -1,0 +1,1 @@
+"""Flask views: each parses the request, calls a domain function and renders a page."""

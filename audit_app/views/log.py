@@ -1,0 +1,52 @@
+"""The administrator reads the append-only audit log."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from audit_app.access import allow
+from audit_app.audit_log import PAGE_SIZE, record_types, search_log
+from audit_app.models import Role, User
+from audit_app.views.forms import AuditLogFilterForm
+from audit_app.web import db
+
+blueprint = Blueprint("log", __name__)
+
+
+@blueprint.route("/admin/audit-log")
+@allow(Role.ADMIN)
+def audit_log() -> str:
+    form = AuditLogFilterForm(request.args)
+    people = db().scalars(select(User).order_by(User.full_name))
+    form.person.choices = [("", "Anyone")] + [
+        (str(u.id), f"{u.full_name} ({u.email})") for u in people
+    ]
+    form.record_type.choices = [("", "Any record")] + [(name, name) for name in record_types()]
+    filters_ok = form.validate() if request.args else True
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    entries, total = search_log(
+        db(),
+        actor_id=int(form.person.data)
+        if filters_ok and (form.person.data or "").isdigit()
+        else None,
+        record_type=form.record_type.data or None if filters_ok else None,
+        date_from=form.date_from.data if filters_ok else None,
+        date_to=form.date_to.data if filters_ok else None,
+        page=page_number,
+    )
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    query = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "log/audit_log.html",
+        form=form,
+        entries=entries,
+        total=total,
+        page=page_number,
+        pages=pages,
+        query=query,
+        filters_ok=filters_ok,
+    )
