@@ -10,6 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from audit_app.audit_log import install_audit_log_listener
 from audit_app.config import load_settings
@@ -30,6 +31,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["SERVICE_NAME"] = SERVICE_NAME
     if overrides:
         app.config.update(overrides)
+    if app.config["AUDIT_PROXY_HOPS"]:
+        hops = app.config["AUDIT_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     app.jinja_loader = ChoiceLoader(
         [

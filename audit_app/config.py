@@ -17,6 +17,7 @@ SETTINGS: dict[str, str] = {
     "AUDIT_PARTNERSHIP_NAME": "shown in the header",
     "AUDIT_MAX_UPLOAD_MB": "largest request body accepted, in megabytes (default 5)",
     "AUDIT_DEBUG": "1 turns on Flask debug mode (refused in production)",
+    "AUDIT_PROXY_HOPS": "how many reverse proxies to trust for X-Forwarded-For/-Proto (default 0)",
 }
 
 
@@ -32,6 +33,7 @@ class Settings:
     partnership_name: str
     max_upload_bytes: int
     debug: bool
+    proxy_hops: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -45,6 +47,7 @@ class Settings:
             "AUDIT_ENV": self.env,
             "AUDIT_DATABASE_URL": self.database_url,
             "AUDIT_PARTNERSHIP_NAME": self.partnership_name,
+            "AUDIT_PROXY_HOPS": self.proxy_hops,
             "MAX_CONTENT_LENGTH": self.max_upload_bytes,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -100,6 +103,9 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         max_upload_mb = float(env_vars.get("AUDIT_MAX_UPLOAD_MB", "5"))
     except ValueError as exc:
         raise ConfigError("AUDIT_MAX_UPLOAD_MB must be a number of megabytes.") from exc
+    hops = env_vars.get("AUDIT_PROXY_HOPS", "0").strip() or "0"
+    if not hops.isdigit():
+        raise ConfigError("AUDIT_PROXY_HOPS must be a whole number (0 when not behind a proxy).")
     return Settings(
         env=env,
         database_url=normalise_database_url(database_url),
@@ -108,6 +114,7 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         or "Safeguarding Children Partnership",
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         debug=debug,
+        proxy_hops=int(hops),
     )
 
 

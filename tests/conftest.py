@@ -1,0 +1,157 @@
+"""Fixtures shared by every test: a migrated database per run, a rollback per test."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from audit_app import create_app
+from audit_app.accounts import create_user
+from audit_app.agencies import save_agency
+from audit_app.db import Database
+from audit_app.migrate import upgrade
+from audit_app.models import Agency, AgencySector, Role, User
+from tests.databases import fresh_database
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("db"), "main") as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Flask:
+    os.environ["AUDIT_DATABASE_URL"] = database_url
+    os.environ.setdefault("AUDIT_SECRET_KEY", "test-secret-key-that-is-long-enough-to-use")
+    os.environ["AUDIT_ENV"] = "testing"
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session whose work, and every request's, is rolled back after the test."""
+    database: Database = app.extensions["audit_db"]
+    connection = database.engine.connect()
+    transaction = connection.begin()
+    database.bind_to_connection(connection)
+    session = database.new_session(actor_label="test")
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+        database.unbind()
+
+
+@pytest.fixture
+def client(app: Flask, session: Session) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def agency(session: Session) -> Agency:
+    return save_agency(
+        session,
+        None,
+        name="Child and Adolescent Mental Health Services",
+        short_name="CAMHS",
+        sector=AgencySector.MENTAL_HEALTH,
+        contact_email=None,
+    )
+
+
+@pytest.fixture
+def other_agency(session: Session) -> Agency:
+    return save_agency(
+        session,
+        None,
+        name="Police",
+        short_name="Police",
+        sector=AgencySector.POLICE,
+        contact_email=None,
+    )
+
+
+def make_user(session: Session, role: Role, agency: Agency | None = None, **extra: Any) -> User:
+    email = extra.pop("email", f"{role.value}.{len(session.new)}.{id(extra)}@example.org")
+    user = create_user(
+        session,
+        email=email,
+        full_name=extra.pop("full_name", f"Test {role.label}"),
+        password=PASSWORD,
+        role=role,
+        agency_id=agency.id if agency else None,
+    )
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def users(session: Session, agency: Agency) -> dict[Role, User]:
+    return {
+        Role.ADMIN: make_user(session, Role.ADMIN, email="lead@example.org"),
+        Role.REVIEWER: make_user(session, Role.REVIEWER, agency, email="reviewer@example.org"),
+        Role.PANEL: make_user(session, Role.PANEL, email="panel@example.org"),
+        Role.SUBGROUP: make_user(session, Role.SUBGROUP, email="subgroup@example.org"),
+    }
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+def page(response: Any) -> BeautifulSoup:
+    """Parse an HTML response and check what every page must have."""
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    check_page(soup)
+    return soup
+
+
+def check_page(soup: BeautifulSoup) -> None:
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    h1s = soup.find_all("h1")
+    assert len(h1s) == 1, f"expected one h1, found {len(h1s)}"
+    h1 = " ".join(h1s[0].get_text(" ", strip=True).split())
+    assert h1 and h1 in " ".join(title.split()), f"title {title!r} does not contain h1 {h1!r}"
+    for form in soup.find_all("form"):
+        if (form.get("method") or "get").lower() == "post":
+            token = form.find("input", attrs={"name": "csrf_token"})
+            assert token is not None and token.get("value"), f"POST form without CSRF: {form}"
+    assert soup.find("html", attrs={"lang": "en"}) is not None
+    assert soup.find(id="main-content") is not None
+
+
+def csrf_token(soup: BeautifulSoup) -> str:
+    field = soup.find("input", attrs={"name": "csrf_token"})
+    assert field is not None
+    return str(field["value"])
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    soup = page(client.get("/sign-in"))
+    return client.post(
+        "/sign-in",
+        data={"csrf_token": csrf_token(soup), "email": email, "password": password},
+    )
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
+    """GET the page, then POST to it with its CSRF token and the given fields."""
+    soup = page(client.get(url))
+    return client.post(url, data={"csrf_token": csrf_token(soup), **data})
+
+
+def text_of(soup: BeautifulSoup) -> str:
+    return re.sub(r"\s+", " ", soup.get_text(" ", strip=True))

@@ -1,0 +1,178 @@
+"""Signing in and out, throttling, deactivation and sessions."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit_app import accounts
+from audit_app.models import Role, SignInAttempt, User
+from tests.conftest import PASSWORD, csrf_token, page, post_form, sign_in, text_of
+
+GENERIC = "Enter a correct email address and password"
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.location == "/sign-in"
+    response = client.get("/admin/users")
+    assert response.location == "/sign-in?next=/admin/users"
+
+
+def test_sign_in_lands_on_the_role_home(client: FlaskClient, users: dict[Role, User]) -> None:
+    homes = {
+        Role.ADMIN: "Audit lead home",
+        Role.REVIEWER: "Your agency's returns",
+        Role.PANEL: "Audit panels you sit on",
+        Role.SUBGROUP: "Action plans",
+    }
+    for role, heading in homes.items():
+        fresh = client.application.test_client()
+        response = sign_in(fresh, users[role].email)
+        assert response.status_code == 302 and response.location == "/"
+        soup = page(fresh.get("/"))
+        assert soup.h1.get_text(strip=True) == heading
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(
+    client: FlaskClient, users: dict[Role, User]
+) -> None:
+    wrong_password = sign_in(client, users[Role.ADMIN].email, "not the password")
+    unknown_email = sign_in(client, "nobody@example.org", "not the password")
+    for response in (wrong_password, unknown_email):
+        assert response.status_code == 200
+        soup = page(response)
+        assert soup.title.get_text().startswith("Error: ")
+        summary = soup.select_one(".govuk-error-summary")
+        assert summary is not None and GENERIC in summary.get_text()
+    # Neither page gives away whether the account exists.
+    summaries = [
+        text_of(page(r).select_one(".govuk-error-summary")) for r in (wrong_password, unknown_email)
+    ]
+    assert summaries[0] == summaries[1]
+
+
+def test_empty_sign_in_form_names_both_fields(client: FlaskClient) -> None:
+    response = post_form(client, "/sign-in", {"email": "", "password": ""})
+    soup = page(response)
+    errors = [a.get_text(strip=True) for a in soup.select(".govuk-error-summary a")]
+    assert errors == ["Enter your email address", "Enter your password"]
+
+
+def test_sign_in_is_throttled_after_repeated_failures(
+    client: FlaskClient, users: dict[Role, User], session: Session
+) -> None:
+    email = users[Role.PANEL].email
+    for _ in range(accounts.MAX_FAILURES_PER_EMAIL):
+        assert GENERIC in sign_in(client, email, "wrong password!").get_data(as_text=True)
+    # Even the right password is refused while throttled.
+    response = sign_in(client, email, PASSWORD)
+    assert response.status_code == 200
+    assert "too many times" in response.get_data(as_text=True)
+    attempts = session.scalars(select(SignInAttempt).where(SignInAttempt.email == email)).all()
+    assert len(attempts) == accounts.MAX_FAILURES_PER_EMAIL + 1
+
+
+def test_next_only_follows_paths_on_this_service(
+    client: FlaskClient, users: dict[Role, User]
+) -> None:
+    soup = page(client.get("/sign-in?next=https://evil.example/"))
+    response = client.post(
+        "/sign-in?next=https://evil.example/",
+        data={
+            "csrf_token": csrf_token(soup),
+            "email": users[Role.ADMIN].email,
+            "password": PASSWORD,
+        },
+    )
+    assert response.location == "/"
+    other = client.application.test_client()
+    soup = page(other.get("/sign-in?next=/admin/users"))
+    response = other.post(
+        "/sign-in?next=/admin/users",
+        data={
+            "csrf_token": csrf_token(soup),
+            "email": users[Role.ADMIN].email,
+            "password": PASSWORD,
+        },
+    )
+    assert response.location == "/admin/users"
+
+
+def test_sign_out_ends_the_session(client: FlaskClient, users: dict[Role, User]) -> None:
+    sign_in(client, users[Role.PANEL].email)
+    soup = page(client.get("/"))
+    form = soup.find("form", action="/sign-out")
+    assert form is not None
+    response = client.post("/sign-out", data={"csrf_token": csrf_token(form)})
+    assert response.location == "/sign-in"
+    assert client.get("/").location == "/sign-in"
+
+
+def test_sign_out_without_csrf_token_is_refused(
+    client: FlaskClient, users: dict[Role, User]
+) -> None:
+    sign_in(client, users[Role.PANEL].email)
+    response = client.post("/sign-out", data={})
+    assert response.status_code == 400
+    assert "Your form has expired" in page(response).h1.get_text()
+    assert client.get("/").status_code == 200  # still signed in
+
+
+def test_deactivated_user_is_signed_out_at_next_request(
+    client: FlaskClient, users: dict[Role, User], session: Session
+) -> None:
+    reviewer = users[Role.REVIEWER]
+    sign_in(client, reviewer.email)
+    assert client.get("/").status_code == 200
+    accounts.set_active(session, reviewer, False, acting_user=users[Role.ADMIN])
+    session.commit()
+    response = client.get("/")
+    assert response.status_code == 302 and response.location == "/sign-in"
+    # And they cannot sign in again.
+    assert GENERIC in sign_in(client, reviewer.email).get_data(as_text=True)
+
+
+def test_changing_role_ends_open_sessions(
+    client: FlaskClient, users: dict[Role, User], session: Session
+) -> None:
+    panel = users[Role.PANEL]
+    sign_in(client, panel.email)
+    accounts.update_user(
+        session,
+        panel,
+        email=panel.email,
+        full_name=panel.full_name,
+        role=Role.SUBGROUP,
+        agency_id=None,
+        job_title=None,
+    )
+    session.commit()
+    assert client.get("/").location == "/sign-in"
+
+
+def test_password_is_hashed_with_a_modern_kdf(users: dict[Role, User]) -> None:
+    stored = users[Role.ADMIN].password_hash
+    assert stored.startswith("scrypt:") and PASSWORD not in stored
+
+
+def test_change_own_password(client: FlaskClient, users: dict[Role, User]) -> None:
+    user = users[Role.SUBGROUP]
+    sign_in(client, user.email)
+    short = post_form(client, "/account/password", {"password": "short", "confirm": "short"})
+    assert "12 characters or more" in page(short).select_one(".govuk-error-summary").get_text()
+    mismatch = post_form(
+        client, "/account/password", {"password": "a new long password", "confirm": "other"}
+    )
+    assert "do not match" in page(mismatch).get_text()
+    ok = post_form(
+        client,
+        "/account/password",
+        {"password": "a new long password", "confirm": "a new long password"},
+    )
+    assert ok.status_code == 302
+    assert client.get("/").status_code == 200  # this session carries on
+    other = client.application.test_client()
+    assert sign_in(other, user.email, "a new long password").location == "/"

@@ -1,0 +1,129 @@
+"""Every route x every role (and an anonymous visitor): allowed or denied, as declared here.
+
+The expectations are written out by hand, not read from the decorators, so that a change
+in who may use a page has to be made twice: in the view and here. A route missing from
+EXPECTED fails the test; so does a view with no access declaration.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from audit_app.access import access_rule_for
+from audit_app.models import Agency, Role, User
+from tests.conftest import sign_in
+
+ANYONE = "anyone"
+SIGNED_IN = frozenset(Role)
+ADMIN = frozenset({Role.ADMIN})
+
+# endpoint -> who may use it
+EXPECTED: dict[str, object] = {
+    "static": ANYONE,
+    "home.index": ANYONE,  # sends anonymous visitors to sign in
+    "home.health": ANYONE,
+    "auth.sign_in": ANYONE,
+    "auth.sign_out": ANYONE,
+    "auth.change_password": SIGNED_IN,
+    "admin.agencies": ADMIN,
+    "admin.agency_new": ADMIN,
+    "admin.agency_edit": ADMIN,
+    "admin.users": ADMIN,
+    "admin.user_new": ADMIN,
+    "admin.user_edit": ADMIN,
+    "admin.user_status": ADMIN,
+    "log.audit_log": ADMIN,
+}
+
+
+def test_every_registered_route_is_expected(app: Flask) -> None:
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert registered - set(EXPECTED) == set(), "add new routes to EXPECTED"
+    assert set(EXPECTED) - registered == set(), "EXPECTED names a route that is gone"
+
+
+def test_every_view_declares_who_may_use_it(app: Flask) -> None:
+    undeclared = [
+        endpoint for endpoint in app.view_functions if access_rule_for(app, endpoint) is None
+    ]
+    assert undeclared == []
+
+
+def test_declarations_match_expectations(app: Flask) -> None:
+    for endpoint, expected in EXPECTED.items():
+        rule = access_rule_for(app, endpoint)
+        assert rule is not None
+        if expected == ANYONE:
+            assert rule.public, endpoint
+        else:
+            assert not rule.public, endpoint
+            assert rule.roles == expected, endpoint
+
+
+def _urls(app: Flask, agency: Agency, user: User) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every rule, with real ids filled in."""
+    values = {"agency_id": agency.id, "user_id": user.id, "filename": "dist/application.css"}
+    found = []
+    for rule in app.url_map.iter_rules():
+        args = {name: values[name] for name in rule.arguments}
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **args)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, url))
+    return found
+
+
+@pytest.mark.parametrize("who", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_route_role_matrix(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    users: dict[Role, User],
+    agency: Agency,
+    who: Role | None,
+) -> None:
+    if who is not None:
+        response = sign_in(client, users[who].email)
+        assert response.status_code == 302
+    # Turn CSRF off here so a refused POST is refused for access, not for a missing token.
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        target_user = users[Role.SUBGROUP]
+        for endpoint, method, url in _urls(app, agency, target_user):
+            expected = EXPECTED[endpoint]
+            allowed = expected == ANYONE or (who is not None and who in expected)  # type: ignore[operator]
+            if endpoint == "auth.sign_out":
+                continue  # signing out would end this walk; covered in test_auth
+            response = client.open(url, method=method, data={})
+            if allowed:
+                assert response.status_code not in (401, 403), (who, method, url)
+                if who is None and expected != ANYONE:
+                    pytest.fail(f"{url} allowed anonymously")
+            elif who is None:
+                assert response.status_code == 302, (method, url, response.status_code)
+                assert response.location.startswith("/sign-in"), (method, url)
+            else:
+                assert response.status_code == 403, (who, method, url, response.status_code)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_undeclared_view_is_refused(app: Flask, client: FlaskClient) -> None:
+    """Deny by default: a view added without a declaration is refused at run time too."""
+    from audit_app.access import enforce_access
+
+    probe = Flask(__name__)
+    probe.secret_key = "x"
+    probe.before_request(enforce_access)
+
+    @probe.route("/secret")
+    def secret() -> str:
+        return "secret"
+
+    response = probe.test_client().get("/secret")
+    assert response.status_code == 403
