@@ -123,6 +123,15 @@ def update_user(
     return user
 
 
+def change_own_password(session: Session, user: User, current: str, new: str) -> None:
+    """A person changes their own password: they must know the one they have."""
+    if not check_password_hash(user.password_hash, current):
+        raise DomainError("Your current password is not correct", field="current_password")
+    if current == new:
+        raise DomainError("Your new password must be different", field="password")
+    set_password(session, user, new)
+
+
 def set_password(session: Session, user: User, password: str) -> None:
     check_password_rules(password)
     user.password_hash = hash_password(password)

@@ -67,7 +67,7 @@ class AdminHome:
 
 
 def admin_home(session: Session) -> AdminHome:
-    audits = list(session.scalars(select(Audit).order_by(Audit.created_at.desc())))
+    audits = list(session.scalars(select(Audit).order_by(Audit.created_at.desc(), Audit.id.desc())))
     return AdminHome(
         agency_count=session.scalar(select(func.count(Agency.id)).where(Agency.is_active.is_(True)))
         or 0,

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from audit_app.access import public, signed_in
-from audit_app.accounts import authenticate, set_password
+from audit_app.accounts import authenticate, change_own_password
 from audit_app.errors import DomainError
 from audit_app.views.forms import ConfirmForm, PasswordForm, SignInForm
 from audit_app.web import db, set_actor
@@ -71,9 +71,11 @@ def change_password() -> str | Response:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            set_password(db(), current_user, form.password.data or "")
+            change_own_password(
+                db(), current_user, form.current_password.data or "", form.password.data or ""
+            )
         except DomainError as error:
-            form.password.errors = [error.message]
+            getattr(form, error.field or "password").errors = [error.message]
         else:
             db().commit()
             # The new session token ends other sessions; keep this one going.

@@ -130,6 +130,11 @@ class NewUserForm(UserDetailsForm):
 
 
 class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password")],
+    )
     password = PasswordField(
         "New password",
         description=f"At least {MIN_PASSWORD_LENGTH} characters",

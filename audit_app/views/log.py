@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from datetime import UTC, datetime
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
@@ -14,6 +16,26 @@ from audit_app.views.forms import AuditLogFilterForm
 from audit_app.web import db
 
 blueprint = Blueprint("log", __name__)
+
+
+@blueprint.app_template_filter("log_value")
+def log_value(value: object) -> str:
+    """Show a logged value as a person would write it."""
+    if value is None or value == "":
+        return "(empty)"
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment.astimezone(UTC).strftime("%-d %b %Y %H:%M:%S UTC")
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 @blueprint.route("/admin/audit-log")

@@ -161,17 +161,22 @@ def test_password_is_hashed_with_a_modern_kdf(users: dict[Role, User]) -> None:
 def test_change_own_password(client: FlaskClient, users: dict[Role, User]) -> None:
     user = users[Role.SUBGROUP]
     sign_in(client, user.email)
-    short = post_form(client, "/account/password", {"password": "short", "confirm": "short"})
-    assert "12 characters or more" in page(short).select_one(".govuk-error-summary").get_text()
-    mismatch = post_form(
-        client, "/account/password", {"password": "a new long password", "confirm": "other"}
-    )
-    assert "do not match" in page(mismatch).get_text()
-    ok = post_form(
+    new = {"password": "a new long password", "confirm": "a new long password"}
+    wrong_current = post_form(client, "/account/password", {"current_password": "guess", **new})
+    assert "current password is not correct" in page(wrong_current).get_text()
+    short = post_form(
         client,
         "/account/password",
-        {"password": "a new long password", "confirm": "a new long password"},
+        {"current_password": PASSWORD, "password": "short", "confirm": "short"},
     )
+    assert "12 characters or more" in page(short).select_one(".govuk-error-summary").get_text()
+    mismatch = post_form(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "password": "a new long password", "confirm": "other"},
+    )
+    assert "do not match" in page(mismatch).get_text()
+    ok = post_form(client, "/account/password", {"current_password": PASSWORD, **new})
     assert ok.status_code == 302
     assert client.get("/").status_code == 200  # this session carries on
     other = client.application.test_client()

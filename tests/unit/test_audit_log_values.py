@@ -29,3 +29,13 @@ def test_the_log_does_not_log_itself() -> None:
     types = record_types()
     assert "audit_log_entry" not in types and "sign_in_attempt" not in types
     assert {"agency", "user_account", "agency_return", "action"} <= set(types)
+
+
+def test_log_values_are_shown_as_people_write_them() -> None:
+    from audit_app.views.log import log_value
+
+    assert log_value(None) == "(empty)"
+    assert log_value(True) == "Yes" and log_value(False) == "No"
+    assert log_value("2026-11-22T13:04:05.123456+00:00") == "22 Nov 2026 13:04:05 UTC"
+    assert log_value(["local_id"]) == '["local_id"]'
+    assert log_value("Police") == "Police"

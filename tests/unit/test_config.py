@@ -88,6 +88,8 @@ def test_postgres_urls_use_psycopg_3(given: str, expected: str) -> None:
 
 def test_proxy_hops(tmp_path: Path) -> None:
     assert load_settings(tmp_path, {"AUDIT_SECRET_KEY": "x"}).proxy_hops == 0
-    assert load_settings(tmp_path, {"AUDIT_SECRET_KEY": "x", "AUDIT_PROXY_HOPS": "1"}).proxy_hops == 1
+    assert (
+        load_settings(tmp_path, {"AUDIT_SECRET_KEY": "x", "AUDIT_PROXY_HOPS": "1"}).proxy_hops == 1
+    )
     with pytest.raises(ConfigError, match="AUDIT_PROXY_HOPS"):
         load_settings(tmp_path, {"AUDIT_SECRET_KEY": "x", "AUDIT_PROXY_HOPS": "many"})

@@ -1,0 +1,1 @@
+"""Browser tests: real journeys in headless Chromium, with axe-core on every page."""

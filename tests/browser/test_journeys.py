@@ -1,0 +1,254 @@
+"""Real journeys through the service in headless Chromium; axe-core runs on every page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from audit_app.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoLogin
+from audit_app.models import Role
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_no_browser_errors,
+    follow,
+    monitor_of,
+    screenshot,
+    submit,
+    visit,
+)
+
+pytestmark = pytest.mark.browser
+
+HOME_HEADINGS = {
+    Role.ADMIN: "Audit lead home",
+    Role.REVIEWER: "Your agency's returns",
+    Role.PANEL: "Audit panels you sit on",
+    Role.SUBGROUP: "Action plans",
+}
+SIGN_IN_FAILED = "Enter a correct email address and password"
+ADMIN = next(login for login in DEMO_LOGINS if login.role is Role.ADMIN)
+REVIEWER = next(login for login in DEMO_LOGINS if login.role is Role.REVIEWER)
+PANEL = next(login for login in DEMO_LOGINS if login.role is Role.PANEL)
+
+
+def h1(page: Page) -> str:
+    return " ".join(page.locator("h1").inner_text().split())
+
+
+def urlpath(page: Page) -> str:
+    return re.sub(r"^https?://[^/]+", "", page.url).split("?")[0]
+
+
+def fill_sign_in(page: Page, email: str, password: str) -> None:
+    # exact: the password input's "Show password" button also has "password" in its name.
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+
+
+def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in from the sign-in page; axe runs on the sign-in page and on the home page."""
+    visit(page, "/sign-in")
+    fill_sign_in(page, email, password)
+    submit(page, "Sign in")
+
+
+def sign_out(page: Page) -> None:
+    submit(page, "Sign out")
+    assert page.url.endswith("/sign-in")
+    assert h1(page) == "Sign in"
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out.")
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def expect_error_summary(page: Page, *messages: str) -> None:
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("There is a problem")
+    for message in messages:
+        expect(summary.get_by_role("link", name=message)).to_be_visible()
+    assert page.title().startswith("Error: "), page.title()
+    # GOV.UK Frontend's error summary script moves focus to it: the module script ran.
+    expect(summary).to_be_focused()
+
+
+# --- Every role ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("login", DEMO_LOGINS, ids=lambda login: login.email.split("@")[0])
+def test_sign_in_home_account_sign_out(page: Page, login: DemoLogin) -> None:
+    sign_in(page, login.email)
+
+    assert urlpath(page) == "/"
+    assert h1(page) == HOME_HEADINGS[login.role]
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    screenshot(page, f"home-{login.email.split('@')[0]}")
+
+    follow(page, "Your account")
+    assert urlpath(page) == "/account/password"
+    expect(page.get_by_label("New password", exact=True)).to_be_visible()
+
+    sign_out(page)
+
+
+def test_wrong_password_shows_a_generic_error(page: Page) -> None:
+    visit(page, "/sign-in")
+    fill_sign_in(page, ADMIN.email, "not-the-password")
+    submit(page, "Sign in")
+
+    assert urlpath(page) == "/sign-in"
+    expect_error_summary(page, SIGN_IN_FAILED)
+    expect(page.get_by_label("Password", exact=True)).to_have_value("")
+
+
+# --- The administrator's journey -------------------------------------------------------------
+
+
+def test_admin_adds_an_agency_and_a_reviewer_then_deactivates_them(page: Page) -> None:
+    agency_name = "Independent fostering agency"
+    person = "Morgan Ellis"
+    email = "morgan.ellis@ifa.example.org"
+    sign_in(page, ADMIN.email)
+
+    # Add an agency: an empty form first.
+    follow(page, "Agencies")
+    submit(page, "Add an agency")  # a link styled as a button
+    submit(page, "Save agency")
+    expect_error_summary(page, "Enter the agency's name", "Enter a short name")
+    expect(page.locator("#name-error")).to_contain_text("Enter the agency's name")
+    page.locator(".govuk-error-summary").get_by_role("link", name="Enter the agency's name").click()
+    expect(page.get_by_label("Agency name", exact=True)).to_be_focused()
+
+    page.get_by_label("Agency name", exact=True).fill(agency_name)
+    page.get_by_label("Short name", exact=True).fill("IFA")
+    page.get_by_label("Voluntary and community sector", exact=True).check()
+    page.get_by_label("Contact email address (optional)", exact=True).fill(
+        "safeguarding@ifa.example.org"
+    )
+    expect(page.get_by_label("This agency takes part in audits", exact=True)).to_be_checked()
+    submit(page, "Save agency")
+
+    assert urlpath(page) == "/admin/agencies"
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"{agency_name} has been added."
+    )
+    row = page.get_by_role("row").filter(has_text=agency_name)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("IFA")
+    expect(row).to_contain_text("Voluntary and community sector")
+    expect(row).to_contain_text("Active")
+    change_href = row.get_by_role("link", name=f"Change {agency_name}").get_attribute("href")
+    agency_id = (change_href or "").rstrip("/").rsplit("/", 1)[-1]
+    assert agency_id.isdigit(), change_href
+
+    # Add a reviewer for that agency.
+    follow(page, "Users")
+    submit(page, "Add a user")  # a link styled as a button
+    page.get_by_label("Full name", exact=True).fill(person)
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Job title (optional)", exact=True).fill("Registered manager")
+    page.get_by_label("Agency reviewer", exact=True).check()
+    page.get_by_label("Agency (agency reviewers only)", exact=True).select_option(label=agency_name)
+    page.get_by_label("Temporary password", exact=True).fill("a-temporary-password-2026")
+    submit(page, "Save user")
+
+    assert urlpath(page) == "/admin/users"
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"{person} has been added as agency reviewer."
+    )
+    row = page.get_by_role("row").filter(has_text=email)
+    expect(row).to_contain_text("Agency reviewer")
+    expect(row).to_contain_text("IFA")
+    expect(row).to_contain_text("Active")
+
+    # The audit log, whole and filtered to agencies.
+    follow(page, "Audit log")
+    assert h1(page) == "Audit log"
+    screenshot(page, "admin-audit-log")
+    page.get_by_label("Record type", exact=True).select_option("agency")
+    submit(page, "Filter")
+    assert "record_type=agency" in page.url
+    titles = page.locator(".govuk-summary-card__title")
+    expect(titles.first).to_be_visible()
+    for title in titles.all_inner_texts():
+        assert " agency " in f"{title} ", f"filtered log shows {title!r}"
+    expect(titles.filter(has_text=f"Create agency {agency_id}")).to_have_count(1)
+    expect(page.get_by_label("Record type", exact=True)).to_have_value("agency")
+    screenshot(page, "admin-audit-log-agency")
+
+    # Deactivate the new reviewer, through the confirmation page.
+    follow(page, "Users")
+    follow(page, f"Change {person}")
+    assert h1(page) == f"Change {person}"
+    submit(page, "Deactivate this account")
+    assert urlpath(page).endswith("/status")
+    assert h1(page) == f"Deactivate {person}'s account"
+    expect(page.locator(".govuk-summary-list")).to_contain_text(agency_name)
+    submit(page, "Deactivate account")
+
+    assert urlpath(page) == "/admin/users"
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"{person}'s account has been deactivated."
+    )
+    expect(page.get_by_role("row").filter(has_text=email)).to_contain_text("Deactivated")
+
+    # A deactivated account cannot sign in, and is told nothing more than anyone else.
+    sign_out(page)
+    fill_sign_in(page, email, "a-temporary-password-2026")
+    submit(page, "Sign in")
+    expect_error_summary(page, SIGN_IN_FAILED)
+
+
+# --- Error pages ------------------------------------------------------------------------------
+
+
+def test_reviewer_is_refused_the_admin_pages(page: Page) -> None:
+    sign_in(page, REVIEWER.email)
+    visit(page, "/admin/users", status=403)
+    assert h1(page) == "You do not have permission to see this page"
+    expect(page.get_by_role("link", name="Go to your home page")).to_be_visible()
+    expect(page.get_by_role("link", name="Users", exact=True)).to_have_count(0)
+
+
+@pytest.mark.parametrize("login", [None, PANEL], ids=["signed-out", "panel-member"])
+def test_unknown_page_is_a_styled_404(page: Page, login: DemoLogin | None) -> None:
+    if login is not None:
+        sign_in(page, login.email)
+    visit(page, "/no-such-page", status=404)
+    assert h1(page) == "Page not found"
+    expect(page.get_by_text("If you typed the web address, check it is correct.")).to_be_visible()
+
+
+# --- The checks themselves ------------------------------------------------------------------
+
+
+def test_the_checks_catch_an_axe_violation_and_a_csp_violation(page: Page) -> None:
+    """Guard against a harness that passes because it checks nothing."""
+    visit(page, "/sign-in")
+
+    page.evaluate(
+        """() => {
+          const image = document.createElement('img');
+          image.src = '/static/dist/assets/images/favicon.ico';
+          document.querySelector('main').append(image);
+        }"""
+    )
+    with pytest.raises(AssertionError, match=r"- image-alt \[critical\]"):
+        assert_accessible(page)
+
+    page.evaluate(
+        """() => {
+          const script = document.createElement('script');
+          script.textContent = 'window.inlineScriptRan = true';
+          document.body.append(script);
+        }"""
+    )
+    monitor = monitor_of(page)
+    for _ in range(40):
+        if monitor.csp_violations:
+            break
+        page.wait_for_timeout(50)
+    with pytest.raises(AssertionError, match=r"CSP violation: script-src-elem refused"):
+        assert_no_browser_errors(page)
+    assert page.evaluate("() => window.inlineScriptRan") is None
