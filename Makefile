@@ -29,8 +29,9 @@ assets: audit_app/static/dist/application.css
 db: install
 	$(BIN)/audit-app init-db
 
+# The demo is only loaded into a database without real data; `make run` carries on without it.
 demo: db
-	$(BIN)/audit-app demo
+	@$(BIN)/audit-app demo || echo "The demo was not loaded (see above); sign in with your own accounts."
 
 run: install assets demo
 	@echo ""

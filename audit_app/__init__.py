@@ -59,6 +59,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from audit_app import access, security, web
 
     security.init_security(app)
+    app.url_map.converters["id"] = web.IdConverter
+    app.before_request(web.refuse_nul_bytes)
     app.before_request(web.record_actor)
     app.before_request(access.enforce_access)
     app.teardown_appcontext(web.close_session)

@@ -15,8 +15,8 @@ from audit_app.models import Agency, Role, SignInAttempt, User, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_ADDRESS = 50
+MAX_FAILURES_PER_EMAIL = 5  # from one address, since its last success
+MAX_FAILURES_PER_ADDRESS = 50  # on any accounts
 # scrypt (memory-hard) with werkzeug's parameters: n=2**15, r=8, p=1.
 PASSWORD_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
 _DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
@@ -43,13 +43,26 @@ def check_password_rules(password: str) -> None:
         raise DomainError("Password must not start or end with a space", field="password")
 
 
-def _check_role_and_agency(session: Session, role: Role, agency_id: int | None) -> None:
-    if role is Role.REVIEWER:
-        if agency_id is None:
-            raise DomainError("Select the agency this reviewer works for", field="agency_id")
-        agency = session.get(Agency, agency_id)
-        if agency is None or not agency.is_active:
-            raise DomainError("Select an active agency", field="agency_id")
+def agency_for_role(
+    session: Session, role: Role, agency_id: int | None, current_agency_id: int | None = None
+) -> int | None:
+    """The agency a user with this role belongs to: reviewers exactly one, others none."""
+    if role is not Role.REVIEWER:
+        return None
+    if agency_id is None:
+        raise DomainError("Select the agency this reviewer works for", field="agency_id")
+    agency = session.get(Agency, agency_id)
+    # A reviewer may stay with an agency that has since stopped taking part.
+    if agency is None or (not agency.is_active and agency_id != current_agency_id):
+        raise DomainError("Select an active agency", field="agency_id")
+    return agency_id
+
+
+def _required_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message, field=field)
+    return value
 
 
 def _check_email_free(session: Session, email: str, user_id: int | None = None) -> None:
@@ -72,17 +85,17 @@ def create_user(
     is_demo: bool = False,
 ) -> User:
     email = normalise_email(email)
+    full_name = _required_text(full_name, "full_name", "Enter the person's full name")
     _check_email_free(session, email)
-    _check_role_and_agency(session, role, agency_id)
+    agency_id = agency_for_role(session, role, agency_id)
     check_password_rules(password)
     user = User(
         email=email,
-        full_name=full_name.strip(),
+        full_name=full_name,
         job_title=(job_title or "").strip() or None,
         password_hash=hash_password(password),
         role=role,
-        # Only reviewers belong to an agency: their agency decides which returns they see.
-        agency_id=agency_id if role is Role.REVIEWER else None,
+        agency_id=agency_id,
         is_active=True,
         is_demo=is_demo,
         session_token=new_session_token(),
@@ -104,18 +117,17 @@ def update_user(
     acting_user: User | None = None,
 ) -> User:
     email = normalise_email(email)
+    full_name = _required_text(full_name, "full_name", "Enter the person's full name")
     _check_email_free(session, email, user.id)
-    _check_role_and_agency(session, role, agency_id)
+    agency_id = agency_for_role(session, role, agency_id, current_agency_id=user.agency_id)
     if acting_user is not None and acting_user.id == user.id and role is not Role.ADMIN:
         raise DomainError("You cannot take the administrator role away from yourself", "role")
-    role_changed = user.role is not role or user.agency_id != (
-        agency_id if role is Role.REVIEWER else None
-    )
+    role_changed = user.role is not role or user.agency_id != agency_id
     user.email = email
-    user.full_name = full_name.strip()
+    user.full_name = full_name
     user.job_title = (job_title or "").strip() or None
     user.role = role
-    user.agency_id = agency_id if role is Role.REVIEWER else None
+    user.agency_id = agency_id
     if role_changed:
         # What a person may see has changed: end their open sessions.
         user.session_token = new_session_token()
@@ -161,14 +173,33 @@ class SignInResult:
     throttled: bool = False
 
 
-def _recent_failures(session: Session, column: object, value: str) -> int:
+def _failures_since_last_success(session: Session, email: str, remote_addr: str) -> int:
+    """Failures for this email from this address in the window, since it last succeeded."""
+    since = utcnow() - THROTTLE_WINDOW
+    pair = (SignInAttempt.email == email, SignInAttempt.remote_addr == remote_addr)
+    last_success = session.scalar(
+        select(func.max(SignInAttempt.at)).where(*pair, SignInAttempt.succeeded.is_(True))
+    )
+    if last_success is not None and last_success > since:
+        since = last_success
+    return (
+        session.scalar(
+            select(func.count(SignInAttempt.id)).where(
+                *pair, SignInAttempt.succeeded.is_(False), SignInAttempt.at > since
+            )
+        )
+        or 0
+    )
+
+
+def _failures_from_address(session: Session, remote_addr: str) -> int:
     since = utcnow() - THROTTLE_WINDOW
     return (
         session.scalar(
             select(func.count(SignInAttempt.id)).where(
-                column == value,  # type: ignore[operator]
+                SignInAttempt.remote_addr == remote_addr,
                 SignInAttempt.succeeded.is_(False),
-                SignInAttempt.at >= since,
+                SignInAttempt.at > since,
             )
         )
         or 0
@@ -176,19 +207,19 @@ def _recent_failures(session: Session, column: object, value: str) -> int:
 
 
 def authenticate(session: Session, email: str, password: str, remote_addr: str) -> SignInResult:
-    """Check an email and password, counting failures per email and per address.
+    """Check an email and password, slowing down guessing without locking anyone out.
 
-    The caller tells the person one generic message whatever went wrong, so nobody can
-    learn which emails have accounts.
+    Failures are counted per email *and* address, so someone guessing at an account from
+    elsewhere cannot lock its owner out; a success clears the count. An address that fails
+    on many accounts is slowed too. Attempts refused while throttled are not counted, so
+    the wait always ends. The caller shows one generic message whatever went wrong, so
+    nobody can learn which emails have accounts.
     """
     email = normalise_email(email)
     if (
-        _recent_failures(session, SignInAttempt.email, email) >= MAX_FAILURES_PER_EMAIL
-        or _recent_failures(session, SignInAttempt.remote_addr, remote_addr)
-        >= MAX_FAILURES_PER_ADDRESS
+        _failures_since_last_success(session, email, remote_addr) >= MAX_FAILURES_PER_EMAIL
+        or _failures_from_address(session, remote_addr) >= MAX_FAILURES_PER_ADDRESS
     ):
-        session.add(SignInAttempt(email=email, remote_addr=remote_addr, succeeded=False))
-        session.commit()
         return SignInResult(user=None, throttled=True)
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
@@ -201,6 +232,12 @@ def authenticate(session: Session, email: str, password: str, remote_addr: str) 
         user.last_signed_in_at = utcnow()
     session.commit()
     return SignInResult(user=user if ok else None)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the user out everywhere: every cookie carrying the old token stops working."""
+    user.session_token = new_session_token()
+    session.flush()
 
 
 def load_signed_in_user(session: Session, session_id: str) -> User | None:

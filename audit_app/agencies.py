@@ -30,11 +30,16 @@ def save_agency(
     sector: AgencySector,
     contact_email: str | None,
     is_active: bool = True,
+    is_demo: bool = False,
 ) -> Agency:
     name, short_name = name.strip(), short_name.strip()
+    if not name:
+        raise DomainError("Enter the agency's name", field="name")
+    if not short_name:
+        raise DomainError("Enter a short name", field="short_name")
     _check_unique(session, name, short_name, agency.id if agency else None)
     if agency is None:
-        agency = Agency()
+        agency = Agency(is_demo=is_demo)
         session.add(agency)
     agency.name = name
     agency.short_name = short_name

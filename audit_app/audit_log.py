@@ -19,7 +19,13 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import event, func, insert, inspect, select
-from sqlalchemy.orm import Session, UOWTransaction, joinedload
+from sqlalchemy.orm import (
+    ORMExecuteState,
+    Session,
+    UOWTransaction,
+    configure_mappers,
+    joinedload,
+)
 
 from audit_app.models import AuditLogEntry, Base, utcnow
 
@@ -126,10 +132,41 @@ def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
         session.connection().execute(insert(AuditLogEntry), rows)
 
 
+class UnloggedChangeRefused(RuntimeError):
+    """A bulk UPDATE or DELETE would change logged rows without writing the log."""
+
+
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    entity = mapper.class_ if mapper is not None else None
+    if entity is not None and getattr(entity, "__audited__", True):
+        raise UnloggedChangeRefused(
+            f"bulk {'update' if state.is_update else 'delete'} of {entity.__tablename__} "
+            "would bypass the audit log: load the objects and change them instead"
+        )
+
+
+def _load_old_value_on_set(*_args: Any) -> None:
+    """Listening with active_history makes SQLAlchemy load the value being replaced."""
+
+
 def install_audit_log_listener() -> None:
-    """Attach the listener to every session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Attach the listeners (idempotent): log every flush, refuse unlogged bulk changes."""
+    if event.contains(Session, "after_flush", _after_flush):
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _refuse_bulk_changes)
+    # Without this, changing an attribute that was not loaded logs its old value as None.
+    configure_mappers()
+    for mapper in Base.registry.mappers:
+        if not getattr(mapper.class_, "__audited__", True):
+            continue
+        for attr in mapper.column_attrs:
+            event.listen(
+                getattr(mapper.class_, attr.key), "set", _load_old_value_on_set, active_history=True
+            )
 
 
 # --- Reading the log -----------------------------------------------------------------

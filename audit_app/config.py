@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,10 +73,22 @@ def secret_key_from_instance(instance_path: Path) -> str:
         return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker starting at the same moment made it first
+        return _read_key_when_written(key_file)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def _read_key_when_written(key_file: Path) -> str:
+    for _ in range(50):
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise ConfigError(f"{key_file} is empty: delete it and start again")
 
 
 def load_settings(instance_path: Path, environ: dict[str, str] | None = None) -> Settings:

@@ -105,7 +105,7 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
         )
         .where(
             AgencyReturn.agency_id == user.agency_id,
-            Audit.status != AuditStatus.DRAFT,
+            Audit.status == AuditStatus.COLLECTING,
             CohortMember.removed_at.is_(None),
         )
         .options(joinedload(AgencyReturn.audit), joinedload(AgencyReturn.member))

@@ -55,12 +55,3 @@ class Database:
         session = self.session_factory()
         session.info.update(info)
         return session
-
-    def bind_to_connection(self, connection: Connection) -> None:
-        """Make every new session join ``connection``'s transaction (tests roll it back)."""
-        self.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
-
-    def unbind(self) -> None:
-        self.session_factory.configure(
-            bind=self.engine, join_transaction_mode="conservative_savepoint"
-        )

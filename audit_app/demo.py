@@ -157,12 +157,9 @@ class NotADemoDatabase(DomainError):
 
 
 def has_non_demo_data(session: Session) -> bool:
-    demo_agency_names = {name for name, _, _ in DEMO_AGENCIES}
     real_users = session.scalar(select(func.count(User.id)).where(User.is_demo.is_(False)))
     real_audits = session.scalar(select(func.count(Audit.id)).where(Audit.is_demo.is_(False)))
-    real_agencies = session.scalar(
-        select(func.count(Agency.id)).where(Agency.name.not_in(demo_agency_names))
-    )
+    real_agencies = session.scalar(select(func.count(Agency.id)).where(Agency.is_demo.is_(False)))
     return bool(real_users or real_audits or real_agencies)
 
 
@@ -182,7 +179,13 @@ def load_demo(session: Session, today: date | None = None) -> DemoResult:
     today = today or date.today()
     agencies = {
         short: save_agency(
-            session, None, name=name, short_name=short, sector=sector, contact_email=None
+            session,
+            None,
+            name=name,
+            short_name=short,
+            sector=sector,
+            contact_email=None,
+            is_demo=True,
         )
         for name, short, sector in DEMO_AGENCIES
     }

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Enum,
@@ -28,11 +29,12 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
@@ -68,16 +70,28 @@ def enum_column(enum_cls: type[enum.Enum]) -> Enum:
     """Enums are stored as their values in a plain string column (portable, readable)."""
     return Enum(
         enum_cls,
+        name=enum_cls.__name__.lower(),
         native_enum=False,
+        create_constraint=True,
         length=32,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
 
 
+# Free text may name a child despite the guidance: the log keeps a digest, never the words,
+# so that purging an audit's identities leaves nothing identifying behind in the log.
+FREE_TEXT = {"audit": "summary"}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+    # JSON columns track changes made in place (a list appended to is saved, and logged).
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: MutableDict.as_mutable(JSON()),
+        list[Any]: MutableList.as_mutable(JSON()),
+    }
 
 
 class Timestamped:
@@ -158,6 +172,7 @@ class Agency(Timestamped, Base):
     sector: Mapped[AgencySector] = mapped_column(enum_column(AgencySector))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     users: Mapped[list[User]] = relationship(back_populates="agency")
 
@@ -167,6 +182,14 @@ class Agency(Timestamped, Base):
 
 class User(Timestamped, Base):
     __tablename__ = "user_account"
+    __table_args__ = (
+        # Only reviewers belong to an agency: their agency decides which returns they see.
+        CheckConstraint(
+            "(role = 'reviewer' AND agency_id IS NOT NULL)"
+            " OR (role != 'reviewer' AND agency_id IS NULL)",
+            name="agency_for_reviewers_only",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -227,7 +250,10 @@ class AuditTemplate(Timestamped, Base):
 
 class AuditTemplateVersion(Base):
     __tablename__ = "audit_template_version"
-    __table_args__ = (UniqueConstraint("template_id", "content_hash"),)
+    __table_args__ = (
+        UniqueConstraint("template_id", "content_hash"),
+        UniqueConstraint("template_id", "version_label"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("audit_template.id"), index=True)
@@ -366,11 +392,11 @@ class CohortMember(Base):
     draw_id: Mapped[int | None] = mapped_column(ForeignKey("cohort_draw.id"))
     code: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer)
-    added_by_hand_reason: Mapped[str | None] = mapped_column(Text)
+    added_by_hand_reason: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
     removed_at: Mapped[datetime | None] = mapped_column()
-    removed_reason: Mapped[str | None] = mapped_column(Text)
+    removed_reason: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
     panel_grade: Mapped[str | None] = mapped_column(String(50))
-    panel_grade_rationale: Mapped[str | None] = mapped_column(Text)
+    panel_grade_rationale: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
 
     audit: Mapped[Audit] = relationship(back_populates="cohort")
     identity: Mapped[ChildIdentity | None] = relationship(
@@ -449,8 +475,8 @@ class AgencyReturn(Timestamped, Base):
     )
     # Compared in the UPDATE itself so that a stale form can never overwrite a later save.
     version: Mapped[int] = mapped_column(Integer, default=0)
-    no_involvement_reason: Mapped[str | None] = mapped_column(Text)
-    amendment_comment: Mapped[str | None] = mapped_column(Text)
+    no_involvement_reason: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
+    amendment_comment: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
     submitted_at: Mapped[datetime | None] = mapped_column()
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
@@ -469,9 +495,9 @@ class Answer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("agency_return.id"), index=True)
     question_id: Mapped[str] = mapped_column(String(100))
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(JSON, info=FREE_TEXT)
     column: Mapped[SignsOfSafetyColumn | None] = mapped_column(enum_column(SignsOfSafetyColumn))
-    rationale: Mapped[str | None] = mapped_column(Text)
+    rationale: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     agency_return: Mapped[AgencyReturn] = relationship(back_populates="answers")
@@ -485,8 +511,8 @@ class ChronologyEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("agency_return.id"), index=True)
     happened_on: Mapped[date] = mapped_column(Date)
-    what_happened: Mapped[str] = mapped_column(Text)
-    agency_response: Mapped[str] = mapped_column(Text, default="")
+    what_happened: Mapped[str] = mapped_column(Text, info=FREE_TEXT)
+    agency_response: Mapped[str] = mapped_column(Text, default="", info=FREE_TEXT)
     missed_opportunity: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -499,9 +525,9 @@ class AgencySummary(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    working_well: Mapped[str] = mapped_column(Text, default="")
-    worried_about: Mapped[str] = mapped_column(Text, default="")
-    needs_to_happen: Mapped[str] = mapped_column(Text, default="")
+    working_well: Mapped[str] = mapped_column(Text, default="", info=FREE_TEXT)
+    worried_about: Mapped[str] = mapped_column(Text, default="", info=FREE_TEXT)
+    needs_to_happen: Mapped[str] = mapped_column(Text, default="", info=FREE_TEXT)
     version: Mapped[int] = mapped_column(Integer, default=0)
     submitted_at: Mapped[datetime | None] = mapped_column()
 
@@ -515,7 +541,7 @@ class UrgentConcern(Base):
     return_id: Mapped[int] = mapped_column(ForeignKey("agency_return.id"), index=True)
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
-    details: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text, info=FREE_TEXT)
     acknowledged_at: Mapped[datetime | None] = mapped_column()
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
@@ -540,7 +566,7 @@ class EvidenceItem(Base):
     kind: Mapped[EvidenceKind] = mapped_column(enum_column(EvidenceKind))
     source: Mapped[str] = mapped_column(String(300))
     column: Mapped[SignsOfSafetyColumn | None] = mapped_column(enum_column(SignsOfSafetyColumn))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, info=FREE_TEXT)
     count: Mapped[int | None] = mapped_column(Integer)
     recorded_on: Mapped[date | None] = mapped_column(Date)
 
@@ -559,12 +585,29 @@ class ThemeTag(Base):
     """A theme applied to one answer, chronology entry or evidence item."""
 
     __tablename__ = "theme_tag"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN answer_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN chronology_entry_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN evidence_item_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+        UniqueConstraint(
+            "theme_id",
+            "answer_id",
+            "chronology_entry_id",
+            "evidence_item_id",
+            name="uq_theme_tag_target",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id"), index=True)
-    chronology_entry_id: Mapped[int | None] = mapped_column(ForeignKey("chronology_entry.id"))
-    evidence_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_item.id"))
+    chronology_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chronology_entry.id"), index=True
+    )
+    evidence_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_item.id"), index=True)
     tagged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     tagged_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -582,6 +625,7 @@ class Finding(Base):
 
 class Recommendation(Base):
     __tablename__ = "recommendation"
+    __table_args__ = (UniqueConstraint("audit_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+import re
+
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
 
 from audit_app.db import Database
 from audit_app.models import User
@@ -32,9 +35,35 @@ def set_actor(session: Session, user: User | None) -> None:
 
 
 def record_actor() -> None:
-    """A before-request hook run after sign-in is known."""
-    if "db_session" in g or current_user.is_authenticated:
-        set_actor(db(), current_user if current_user.is_authenticated else None)
+    """A before-request hook: whoever is signed in is the actor of this request's changes."""
+    set_actor(db(), current_user if current_user.is_authenticated else None)
+
+
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[0-9]{1,10}")
+
+
+def parse_id(value: object) -> int | None:
+    """A database id from a query string or form field; None for anything else."""
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>`` in a route: a positive id that fits the database, else 404."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def refuse_nul_bytes() -> None:
+    """A before-request hook: no field may carry a NUL byte (PostgreSQL cannot store one)."""
+    for values in (request.args, request.form):
+        for value in values.values():
+            if "\x00" in value:
+                abort(400)
 
 
 def close_session(_exc: BaseException | None = None) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context
 
-from audit_app.config import load_settings
+from audit_app.config import normalise_database_url
 from audit_app.db import make_engine
 from audit_app.models import Base
 
@@ -22,8 +23,9 @@ def database_url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    root = Path(__file__).resolve().parent.parent
-    return load_settings(root / "instance").database_url
+    # The same default as the service, without the rest of its settings.
+    default = Path(__file__).resolve().parent.parent / "instance" / "audit.sqlite3"
+    return normalise_database_url(os.environ.get("AUDIT_DATABASE_URL") or f"sqlite:///{default}")
 
 
 def run_migrations_offline() -> None:

@@ -45,7 +45,8 @@ def session(app: Flask) -> Iterator[Session]:
     database: Database = app.extensions["audit_db"]
     connection = database.engine.connect()
     transaction = connection.begin()
-    database.bind_to_connection(connection)
+    # Every session the app opens joins this transaction (as a savepoint).
+    database.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
     session = database.new_session(actor_label="test")
     try:
         yield session
@@ -53,7 +54,9 @@ def session(app: Flask) -> Iterator[Session]:
         session.close()
         transaction.rollback()
         connection.close()
-        database.unbind()
+        database.session_factory.configure(
+            bind=database.engine, join_transaction_mode="conservative_savepoint"
+        )
 
 
 @pytest.fixture
@@ -139,11 +142,14 @@ def csrf_token(soup: BeautifulSoup) -> str:
     return str(field["value"])
 
 
-def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+def sign_in(
+    client: FlaskClient, email: str, password: str = PASSWORD, remote_addr: str = "127.0.0.1"
+) -> Any:
     soup = page(client.get("/sign-in"))
     return client.post(
         "/sign-in",
         data={"csrf_token": csrf_token(soup), "email": email, "password": password},
+        environ_base={"REMOTE_ADDR": remote_addr},
     )
 
 

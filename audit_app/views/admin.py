@@ -12,8 +12,8 @@ from audit_app import accounts, agencies
 from audit_app.access import allow
 from audit_app.errors import DomainError
 from audit_app.models import Agency, AgencySector, Role, User
-from audit_app.views.forms import AgencyForm, ConfirmForm, NewUserForm, UserDetailsForm
-from audit_app.web import db
+from audit_app.views.forms import AccountStatusForm, AgencyForm, NewUserForm, UserDetailsForm
+from audit_app.web import db, parse_id
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,7 +41,7 @@ def agency_new() -> str | Response:
     return _agency_form(None)
 
 
-@blueprint.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
+@blueprint.route("/agencies/<id:agency_id>", methods=["GET", "POST"])
 @allow(Role.ADMIN)
 def agency_edit(agency_id: int) -> str | Response:
     agency = db().get(Agency, agency_id) or abort(404)
@@ -82,8 +82,7 @@ def _agency_choices() -> list[tuple[str, str]]:
 
 
 def _agency_id(form: UserDetailsForm) -> int | None:
-    value = form.agency_id.data
-    return int(value) if value and str(value).isdigit() else None
+    return parse_id(form.agency_id.data)
 
 
 @blueprint.route("/users")
@@ -122,7 +121,7 @@ def user_new() -> str | Response:
     return render_template("admin/user_form.html", form=form, user=None)
 
 
-@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
+@blueprint.route("/users/<id:user_id>", methods=["GET", "POST"])
 @allow(Role.ADMIN)
 def user_edit(user_id: int) -> str | Response:
     user = db().get(User, user_id) or abort(404)
@@ -149,24 +148,28 @@ def user_edit(user_id: int) -> str | Response:
             db().commit()
             flash(f"{user.full_name}'s details have been saved.")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user, status_form=ConfirmForm())
+    return render_template("admin/user_form.html", form=form, user=user)
 
 
-@blueprint.route("/users/<int:user_id>/status", methods=["GET", "POST"])
+@blueprint.route("/users/<id:user_id>/status", methods=["GET", "POST"])
 @allow(Role.ADMIN)
 def user_status(user_id: int) -> str | Response:
     """Confirm, then deactivate (or reactivate) an account."""
     user = db().get(User, user_id) or abort(404)
-    form = ConfirmForm()
+    form = AccountStatusForm(active="no" if user.is_active else "yes")
     problem = None
     if form.validate_on_submit():
+        wanted = form.active.data == "yes"
+        state = "reactivated" if wanted else "deactivated"
+        if user.is_active == wanted:
+            flash(f"{user.full_name}'s account was already {state}.")
+            return redirect(url_for("admin.users"))
         try:
-            accounts.set_active(db(), user, not user.is_active, acting_user=current_user)
+            accounts.set_active(db(), user, wanted, acting_user=current_user)
         except DomainError as error:
             problem = error.message
         else:
             db().commit()
-            state = "reactivated" if user.is_active else "deactivated"
             flash(f"{user.full_name}'s account has been {state}.")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_status.html", user=user, form=form, problem=problem)

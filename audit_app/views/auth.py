@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from audit_app.access import public, signed_in
-from audit_app.accounts import authenticate, change_own_password
+from audit_app.accounts import authenticate, change_own_password, end_sessions
 from audit_app.errors import DomainError
 from audit_app.views.forms import ConfirmForm, PasswordForm, SignInForm
 from audit_app.web import db, set_actor
@@ -59,6 +59,10 @@ def sign_in() -> str | Response:
 def sign_out() -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # A copy of the cookie taken before signing out must not work afterwards.
+            end_sessions(db(), current_user)
+            db().commit()
         logout_user()
         session.clear()
         flash("You have signed out.")
@@ -79,7 +83,7 @@ def change_password() -> str | Response:
         else:
             db().commit()
             # The new session token ends other sessions; keep this one going.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash("Your password has been changed. Other sessions have been signed out.")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)

@@ -16,16 +16,33 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+)
 
 from audit_app.accounts import MIN_PASSWORD_LENGTH
 from audit_app.models import AgencySector, Role
+
+
+def strip_text(value: object) -> object:
+    """Leading and trailing spaces are never meant: "  " is no answer at all."""
+    return value.strip() if isinstance(value, str) else value
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 
 class GovDateField(DateField):
@@ -42,17 +59,39 @@ class GovDateField(DateField):
         if not self.raw_data or len(self.raw_data) != 3:
             self.raw_data = None
 
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        try:
+            super().process_formdata([part.strip() for part in valuelist])
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from None
+        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
+            self.data = None
+            raise ValueError(
+                f"{self.label.text} must have a year from {EARLIEST_YEAR} to {LATEST_YEAR}"
+            )
+
 
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter your email address")],
+        filters=[strip_text],
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=320, message="Enter a correct email address and password"),
+        ],
     )
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password")],
+        validators=[
+            InputRequired("Enter your password"),
+            Length(max=1000, message="Enter a correct email address and password"),
+        ],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -61,13 +100,15 @@ class AgencyForm(FlaskForm):
     name = StringField(
         "Agency name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the agency's name"), Length(max=200)],
+        filters=[strip_text],
+        validators=[DataRequired("Enter the agency's name"), Length(max=200)],
     )
     short_name = StringField(
         "Short name",
         description="Used in tables and exports, for example CAMHS or WMP",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter a short name"), Length(max=40)],
+        filters=[strip_text],
+        validators=[DataRequired("Enter a short name"), Length(max=40)],
     )
     sector = RadioField(
         "Type of agency",
@@ -79,7 +120,12 @@ class AgencyForm(FlaskForm):
         "Contact email address (optional)",
         description="A shared inbox for the agency's safeguarding lead",
         widget=GovTextInput(),
-        validators=[Optional(), Email("Enter an email address like name@example.org")],
+        filters=[strip_text],
+        validators=[
+            Optional(),
+            Email("Enter an email address like name@example.org"),
+            Length(max=320),
+        ],
     )
     is_active = BooleanField("This agency takes part in audits", widget=GovCheckboxInput())
     submit = SubmitField("Save agency", widget=GovSubmitInput())
@@ -89,12 +135,14 @@ class UserDetailsForm(FlaskForm):
     full_name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the person's full name"), Length(max=200)],
+        filters=[strip_text],
+        validators=[DataRequired("Enter the person's full name"), Length(max=200)],
     )
     email = EmailField(
         "Email address",
         description="They sign in with this address",
         widget=GovTextInput(),
+        filters=[strip_text],
         validators=[
             InputRequired("Enter an email address"),
             Email("Enter an email address in the correct format, like name@example.org"),
@@ -102,7 +150,10 @@ class UserDetailsForm(FlaskForm):
         ],
     )
     job_title = StringField(
-        "Job title (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+        "Job title (optional)",
+        widget=GovTextInput(),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=200)],
     )
     role = RadioField(
         "Role",
@@ -150,6 +201,12 @@ class PasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("Save password", widget=GovSubmitInput())
+
+
+class AccountStatusForm(FlaskForm):
+    """Deactivate or reactivate: the form says which, so a second submit changes nothing."""
+
+    active = HiddenField(validators=[AnyOf(["yes", "no"])])
 
 
 class ConfirmForm(FlaskForm):

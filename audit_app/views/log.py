@@ -13,7 +13,9 @@ from audit_app.access import allow
 from audit_app.audit_log import PAGE_SIZE, record_types, search_log
 from audit_app.models import Role, User
 from audit_app.views.forms import AuditLogFilterForm
-from audit_app.web import db
+from audit_app.web import db, parse_id
+
+MAX_PAGE = 100_000
 
 blueprint = Blueprint("log", __name__)
 
@@ -47,21 +49,19 @@ def audit_log() -> str:
         (str(u.id), f"{u.full_name} ({u.email})") for u in people
     ]
     form.record_type.choices = [("", "Any record")] + [(name, name) for name in record_types()]
-    filters_ok = form.validate() if request.args else True
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
-    entries, total = search_log(
-        db(),
-        actor_id=int(form.person.data)
-        if filters_ok and (form.person.data or "").isdigit()
-        else None,
-        record_type=form.record_type.data or None if filters_ok else None,
-        date_from=form.date_from.data if filters_ok else None,
-        date_to=form.date_to.data if filters_ok else None,
-        page=page_number,
-    )
+    filters: dict[str, object] = {}
+    if not request.args or form.validate():
+        filters = {
+            "actor_id": parse_id(form.person.data),
+            "record_type": form.record_type.data or None,
+            "date_from": form.date_from.data,
+            "date_to": form.date_to.data,
+        }
+    page_number = min(parse_id(request.args.get("page")) or 1, MAX_PAGE)
+    entries, total = search_log(db(), page=page_number, **filters)  # type: ignore[arg-type]
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    query = {k: v for k, v in request.args.items() if k != "page"}
+    # Keep every filter (a date is three values) in the links to other pages.
+    query = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
     return render_template(
         "log/audit_log.html",
         form=form,
@@ -70,5 +70,4 @@ def audit_log() -> str:
         page=page_number,
         pages=pages,
         query=query,
-        filters_ok=filters_ok,
     )

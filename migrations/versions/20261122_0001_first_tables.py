@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 13:28:29.843218
+Create Date: 2026-11-22 13:50:23.414587
 """
 
 from collections.abc import Sequence
@@ -38,12 +38,14 @@ def upgrade() -> None:
                 "other",
                 name="agencysector",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
         ),
         sa.Column("contact_email", sa.String(length=320), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agency")),
@@ -86,7 +88,14 @@ def upgrade() -> None:
         sa.Column(
             "role",
             sa.Enum(
-                "admin", "reviewer", "panel", "subgroup", name="role", native_enum=False, length=32
+                "admin",
+                "reviewer",
+                "panel",
+                "subgroup",
+                name="role",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
             ),
             nullable=False,
         ),
@@ -97,6 +106,10 @@ def upgrade() -> None:
         sa.Column("last_signed_in_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "(role = 'reviewer' AND agency_id IS NOT NULL) OR (role != 'reviewer' AND agency_id IS NULL)",
+            name=op.f("ck_user_account_agency_for_reviewers_only"),
+        ),
         sa.ForeignKeyConstraint(
             ["agency_id"], ["agency.id"], name=op.f("fk_user_account_agency_id_agency")
         ),
@@ -157,7 +170,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_template_version")),
         sa.UniqueConstraint(
-            "template_id", "content_hash", name=op.f("uq_audit_template_version_template_id")
+            "template_id",
+            "content_hash",
+            name=op.f("uq_audit_template_version_template_id_content_hash"),
+        ),
+        sa.UniqueConstraint(
+            "template_id",
+            "version_label",
+            name=op.f("uq_audit_template_version_template_id_version_label"),
         ),
     )
     with op.batch_alter_table("audit_template_version", schema=None) as batch_op:
@@ -187,6 +207,7 @@ def upgrade() -> None:
                 "closed",
                 name="auditstatus",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
@@ -232,7 +253,9 @@ def upgrade() -> None:
             ["audit_id"], ["audit.id"], name=op.f("fk_agency_summary_audit_id_audit")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agency_summary")),
-        sa.UniqueConstraint("audit_id", "agency_id", name=op.f("uq_agency_summary_audit_id")),
+        sa.UniqueConstraint(
+            "audit_id", "agency_id", name=op.f("uq_agency_summary_audit_id_agency_id")
+        ),
     )
     with op.batch_alter_table("agency_summary", schema=None) as batch_op:
         batch_op.create_index(
@@ -256,7 +279,9 @@ def upgrade() -> None:
             ["audit_id"], ["audit.id"], name=op.f("fk_audit_agency_audit_id_audit")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_agency")),
-        sa.UniqueConstraint("audit_id", "agency_id", name=op.f("uq_audit_agency_audit_id")),
+        sa.UniqueConstraint(
+            "audit_id", "agency_id", name=op.f("uq_audit_agency_audit_id_agency_id")
+        ),
     )
     with op.batch_alter_table("audit_agency", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_agency_agency_id"), ["agency_id"], unique=False)
@@ -303,6 +328,7 @@ def upgrade() -> None:
                 "other",
                 name="evidencekind",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
@@ -316,6 +342,7 @@ def upgrade() -> None:
                 "needs_to_happen",
                 name="signsofsafetycolumn",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=True,
@@ -344,7 +371,9 @@ def upgrade() -> None:
             ["user_id"], ["user_account.id"], name=op.f("fk_panel_membership_user_id_user_account")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_panel_membership")),
-        sa.UniqueConstraint("audit_id", "user_id", name=op.f("uq_panel_membership_audit_id")),
+        sa.UniqueConstraint(
+            "audit_id", "user_id", name=op.f("uq_panel_membership_audit_id_user_id")
+        ),
     )
     with op.batch_alter_table("panel_membership", schema=None) as batch_op:
         batch_op.create_index(
@@ -360,7 +389,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["audit_id"], ["audit.id"], name=op.f("fk_theme_audit_id_audit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_theme")),
-        sa.UniqueConstraint("audit_id", "name", name=op.f("uq_theme_audit_id")),
+        sa.UniqueConstraint("audit_id", "name", name=op.f("uq_theme_audit_id_name")),
     )
     with op.batch_alter_table("theme", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_theme_audit_id"), ["audit_id"], unique=False)
@@ -384,7 +413,7 @@ def upgrade() -> None:
             ["draw_id"], ["cohort_draw.id"], name=op.f("fk_cohort_member_draw_id_cohort_draw")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cohort_member")),
-        sa.UniqueConstraint("audit_id", "code", name=op.f("uq_cohort_member_audit_id")),
+        sa.UniqueConstraint("audit_id", "code", name=op.f("uq_cohort_member_audit_id_code")),
     )
     with op.batch_alter_table("cohort_member", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cohort_member_audit_id"), ["audit_id"], unique=False)
@@ -401,6 +430,7 @@ def upgrade() -> None:
                 "needs_to_happen",
                 name="signsofsafetycolumn",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
@@ -429,6 +459,7 @@ def upgrade() -> None:
             ["theme_id"], ["theme.id"], name=op.f("fk_recommendation_theme_id_theme")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recommendation")),
+        sa.UniqueConstraint("audit_id", "number", name=op.f("uq_recommendation_audit_id_number")),
     )
     with op.batch_alter_table("recommendation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_recommendation_audit_id"), ["audit_id"], unique=False)
@@ -446,7 +477,14 @@ def upgrade() -> None:
         sa.Column(
             "rag",
             sa.Enum(
-                "red", "amber", "green", "complete", name="ragstatus", native_enum=False, length=32
+                "red",
+                "amber",
+                "green",
+                "complete",
+                name="ragstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
             ),
             nullable=False,
         ),
@@ -496,6 +534,7 @@ def upgrade() -> None:
                 "no_involvement",
                 name="returnstatus",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=False,
@@ -525,7 +564,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agency_return")),
         sa.UniqueConstraint(
-            "audit_id", "agency_id", "member_id", name=op.f("uq_agency_return_audit_id")
+            "audit_id",
+            "agency_id",
+            "member_id",
+            name=op.f("uq_agency_return_audit_id_agency_id_member_id"),
         ),
     )
     with op.batch_alter_table("agency_return", schema=None) as batch_op:
@@ -558,7 +600,14 @@ def upgrade() -> None:
         sa.Column(
             "rag",
             sa.Enum(
-                "red", "amber", "green", "complete", name="ragstatus", native_enum=False, length=32
+                "red",
+                "amber",
+                "green",
+                "complete",
+                name="ragstatus",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
             ),
             nullable=False,
         ),
@@ -588,6 +637,7 @@ def upgrade() -> None:
                 "needs_to_happen",
                 name="signsofsafetycolumn",
                 native_enum=False,
+                create_constraint=True,
                 length=32,
             ),
             nullable=True,
@@ -598,7 +648,9 @@ def upgrade() -> None:
             ["return_id"], ["agency_return.id"], name=op.f("fk_answer_return_id_agency_return")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_answer")),
-        sa.UniqueConstraint("return_id", "question_id", name=op.f("uq_answer_return_id")),
+        sa.UniqueConstraint(
+            "return_id", "question_id", name=op.f("uq_answer_return_id_question_id")
+        ),
     )
     with op.batch_alter_table("answer", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_answer_return_id"), ["return_id"], unique=False)
@@ -663,6 +715,10 @@ def upgrade() -> None:
         sa.Column("evidence_item_id", sa.Integer(), nullable=True),
         sa.Column("tagged_by_id", sa.Integer(), nullable=True),
         sa.Column("tagged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "(CASE WHEN answer_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN chronology_entry_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN evidence_item_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name=op.f("ck_theme_tag_one_target"),
+        ),
         sa.ForeignKeyConstraint(
             ["answer_id"], ["answer.id"], name=op.f("fk_theme_tag_answer_id_answer")
         ),
@@ -685,9 +741,22 @@ def upgrade() -> None:
             ["theme_id"], ["theme.id"], name=op.f("fk_theme_tag_theme_id_theme")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_theme_tag")),
+        sa.UniqueConstraint(
+            "theme_id",
+            "answer_id",
+            "chronology_entry_id",
+            "evidence_item_id",
+            name="uq_theme_tag_target",
+        ),
     )
     with op.batch_alter_table("theme_tag", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_theme_tag_answer_id"), ["answer_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_theme_tag_chronology_entry_id"), ["chronology_entry_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_theme_tag_evidence_item_id"), ["evidence_item_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_theme_tag_theme_id"), ["theme_id"], unique=False)
 
     # ### end Alembic commands ###
@@ -741,6 +810,8 @@ def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("theme_tag", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_theme_tag_theme_id"))
+        batch_op.drop_index(batch_op.f("ix_theme_tag_evidence_item_id"))
+        batch_op.drop_index(batch_op.f("ix_theme_tag_chronology_entry_id"))
         batch_op.drop_index(batch_op.f("ix_theme_tag_answer_id"))
 
     op.drop_table("theme_tag")

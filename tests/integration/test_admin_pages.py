@@ -121,12 +121,18 @@ def test_deactivate_and_reactivate_a_user(
     reviewer = users[Role.REVIEWER]
     confirm = page(client.get(f"/admin/users/{reviewer.id}/status"))
     assert "Deactivate" in confirm.h1.get_text()
-    response = post_form(client, f"/admin/users/{reviewer.id}/status", {"submit": "confirm"})
+    response = post_form(client, f"/admin/users/{reviewer.id}/status", {})
     assert response.status_code == 302
     session.refresh(reviewer)
     assert reviewer.is_active is False
     assert "Deactivated" in text_of(page(client.get("/admin/users")))
-    post_form(client, f"/admin/users/{reviewer.id}/status", {"submit": "confirm"})
+    # Sending the same confirmation again (a double click, a second tab) changes nothing.
+    again = post_form(client, f"/admin/users/{reviewer.id}/status", {"active": "no"})
+    assert again.status_code == 302
+    session.refresh(reviewer)
+    assert reviewer.is_active is False
+    assert "already deactivated" in text_of(page(client.get("/admin/users")))
+    post_form(client, f"/admin/users/{reviewer.id}/status", {})
     session.refresh(reviewer)
     assert reviewer.is_active is True
 
@@ -136,7 +142,7 @@ def test_admin_cannot_deactivate_themselves(
 ) -> None:
     admin = users[Role.ADMIN]
     sign_in(client, admin.email)
-    response = post_form(client, f"/admin/users/{admin.id}/status", {"submit": "confirm"})
+    response = post_form(client, f"/admin/users/{admin.id}/status", {})
     assert response.status_code == 200
     assert "You cannot deactivate your own account" in text_of(page(response))
     session.refresh(admin)
@@ -149,3 +155,44 @@ def test_unknown_ids_are_404(client: FlaskClient, users: dict[Role, User]) -> No
         response = client.get(url)
         assert response.status_code == 404
         assert page(response).h1.get_text(strip=True) == "Page not found"
+
+
+def test_blank_names_are_refused(client: FlaskClient, users: dict[Role, User]) -> None:
+    sign_in(client, users[Role.ADMIN].email)
+    response = post_form(
+        client, "/admin/agencies/new", {"name": "   ", "short_name": "  ", "sector": "police"}
+    )
+    assert _errors(response) == ["Enter the agency's name", "Enter a short name"]
+    response = post_form(
+        client,
+        "/admin/users/new",
+        {
+            "full_name": "  ",
+            "email": "blank@example.org",
+            "role": "panel",
+            "password": "a long temporary password",
+        },
+    )
+    assert _errors(response) == ["Enter the person's full name"]
+
+
+def test_a_reviewer_can_stay_with_an_agency_that_stopped_taking_part(
+    client: FlaskClient, users: dict[Role, User], agency: Agency, session: Session
+) -> None:
+    agency.is_active = False
+    session.commit()
+    reviewer = users[Role.REVIEWER]
+    sign_in(client, users[Role.ADMIN].email)
+    response = post_form(
+        client,
+        f"/admin/users/{reviewer.id}",
+        {
+            "full_name": "Renamed Reviewer",
+            "email": reviewer.email,
+            "role": "reviewer",
+            "agency_id": str(agency.id),
+        },
+    )
+    assert response.status_code == 302
+    session.refresh(reviewer)
+    assert reviewer.full_name == "Renamed Reviewer" and reviewer.agency_id == agency.id

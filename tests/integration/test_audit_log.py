@@ -131,3 +131,57 @@ def test_childrens_identities_never_reach_the_log(session: Session) -> None:
     logged = " ".join(str(entry.after) for entry in entries)
     for local_id, name, born in DEMO_CHILDREN:
         assert name not in logged and local_id not in logged and born.isoformat() not in logged
+
+
+def test_the_old_value_is_logged_even_when_it_was_not_loaded(
+    session: Session, agency: Agency
+) -> None:
+    agency.contact_email = "one@example.org"
+    session.commit()
+    session.expire(agency)
+    agency.contact_email = "two@example.org"
+    session.flush()
+    last = _entries(session, "agency")[-1]
+    assert last.before == {"contact_email": "one@example.org"}
+    assert last.after == {"contact_email": "two@example.org"}
+
+
+def test_json_changed_in_place_is_saved_and_logged(session: Session) -> None:
+    from audit_app.models import Audit, AuditAgency
+
+    audit = Audit(title="In place")
+    session.add(audit)
+    session.flush()
+    agency = save_agency(
+        session,
+        None,
+        name="Schools",
+        short_name="Ed",
+        sector=AgencySector.EDUCATION,
+        contact_email=None,
+    )
+    link = AuditAgency(audit_id=audit.id, agency_id=agency.id, released_reference_fields=[])
+    session.add(link)
+    session.commit()
+    link.released_reference_fields.append("nhs_number")
+    session.commit()
+    session.expire(link)
+    assert link.released_reference_fields == ["nhs_number"]
+    last = _entries(session, "audit_agency")[-1]
+    assert last.action == "update"
+    assert last.after == {"released_reference_fields": ["nhs_number"]}
+
+
+@pytest.mark.parametrize("statement", ["update", "delete"])
+def test_bulk_changes_that_would_skip_the_log_are_refused(
+    session: Session, agency: Agency, statement: str
+) -> None:
+    from audit_app.audit_log import UnloggedChangeRefused
+
+    query = (
+        update(Agency).values(name="Renamed")
+        if statement == "update"
+        else delete(Agency).where(Agency.id == agency.id)
+    )
+    with pytest.raises(UnloggedChangeRefused, match="bypass the audit log"):
+        session.execute(query)

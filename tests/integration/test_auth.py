@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,18 +63,70 @@ def test_empty_sign_in_form_names_both_fields(client: FlaskClient) -> None:
     assert errors == ["Enter your email address", "Enter your password"]
 
 
-def test_sign_in_is_throttled_after_repeated_failures(
+THROTTLED = "too many times"
+
+
+def _fail(client: FlaskClient, email: str, times: int, remote_addr: str = "127.0.0.1") -> None:
+    for _ in range(times):
+        body = sign_in(client, email, "wrong password!", remote_addr).get_data(as_text=True)
+        assert GENERIC in body
+
+
+def test_repeated_failures_from_one_address_are_throttled(
     client: FlaskClient, users: dict[Role, User], session: Session
 ) -> None:
     email = users[Role.PANEL].email
-    for _ in range(accounts.MAX_FAILURES_PER_EMAIL):
-        assert GENERIC in sign_in(client, email, "wrong password!").get_data(as_text=True)
-    # Even the right password is refused while throttled.
+    _fail(client, email, accounts.MAX_FAILURES_PER_EMAIL)
+    # Even the right password waits while throttled, and waiting is not counted as failing.
     response = sign_in(client, email, PASSWORD)
-    assert response.status_code == 200
-    assert "too many times" in response.get_data(as_text=True)
+    assert response.status_code == 200 and THROTTLED in response.get_data(as_text=True)
     attempts = session.scalars(select(SignInAttempt).where(SignInAttempt.email == email)).all()
-    assert len(attempts) == accounts.MAX_FAILURES_PER_EMAIL + 1
+    assert len(attempts) == accounts.MAX_FAILURES_PER_EMAIL
+
+
+def test_someone_guessing_elsewhere_cannot_lock_the_owner_out(
+    client: FlaskClient, users: dict[Role, User]
+) -> None:
+    email = users[Role.ADMIN].email
+    _fail(client, email, accounts.MAX_FAILURES_PER_EMAIL, remote_addr="203.0.113.9")
+    for _ in range(3):  # the guesser keeps trying and keeps waiting
+        body = sign_in(client, email, "wrong password!", "203.0.113.9").get_data(as_text=True)
+        assert THROTTLED in body
+    owner = client.application.test_client()
+    assert sign_in(owner, email, PASSWORD, remote_addr="198.51.100.1").location == "/"
+
+
+def test_the_wait_ends_after_the_window(
+    client: FlaskClient, users: dict[Role, User], session: Session
+) -> None:
+    email = users[Role.PANEL].email
+    _fail(client, email, accounts.MAX_FAILURES_PER_EMAIL)
+    assert THROTTLED in sign_in(client, email, PASSWORD).get_data(as_text=True)
+    for attempt in session.scalars(select(SignInAttempt).where(SignInAttempt.email == email)):
+        attempt.at -= accounts.THROTTLE_WINDOW + timedelta(seconds=1)
+    session.commit()
+    assert sign_in(client, email, PASSWORD).location == "/"
+
+
+def test_a_success_clears_the_count(client: FlaskClient, users: dict[Role, User]) -> None:
+    email = users[Role.PANEL].email
+    _fail(client, email, accounts.MAX_FAILURES_PER_EMAIL - 1)
+    assert sign_in(client.application.test_client(), email, PASSWORD).location == "/"
+    _fail(client, email, accounts.MAX_FAILURES_PER_EMAIL - 1)
+    assert sign_in(client.application.test_client(), email, PASSWORD).location == "/"
+
+
+def test_an_address_failing_on_many_accounts_is_throttled(
+    client: FlaskClient, users: dict[Role, User], session: Session
+) -> None:
+    session.add_all(
+        SignInAttempt(email=f"guess{n}@example.org", remote_addr="192.0.2.7", succeeded=False)
+        for n in range(accounts.MAX_FAILURES_PER_ADDRESS)
+    )
+    session.commit()
+    body = sign_in(client, users[Role.ADMIN].email, PASSWORD, "192.0.2.7").get_data(as_text=True)
+    assert THROTTLED in body
+    assert sign_in(client, users[Role.ADMIN].email, PASSWORD, "192.0.2.8").location == "/"
 
 
 def test_next_only_follows_paths_on_this_service(
@@ -109,6 +163,20 @@ def test_sign_out_ends_the_session(client: FlaskClient, users: dict[Role, User])
     response = client.post("/sign-out", data={"csrf_token": csrf_token(form)})
     assert response.location == "/sign-in"
     assert client.get("/").location == "/sign-in"
+
+
+def test_a_copied_cookie_stops_working_after_sign_out(
+    client: FlaskClient, users: dict[Role, User]
+) -> None:
+    sign_in(client, users[Role.PANEL].email)
+    cookie = client.get_cookie("audit_session")
+    assert cookie is not None
+    copy = client.application.test_client()
+    copy.set_cookie("audit_session", cookie.value)
+    assert copy.get("/").status_code == 200
+    form = page(client.get("/")).find("form", action="/sign-out")
+    client.post("/sign-out", data={"csrf_token": csrf_token(form)})
+    assert copy.get("/").location == "/sign-in"
 
 
 def test_sign_out_without_csrf_token_is_refused(
