@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from audit_app import accounts, demo, migrate
+from audit_app import accounts, demo, migrate, template_format, template_library
 from audit_app.errors import DomainError
 from audit_app.models import Role
 
@@ -20,10 +22,18 @@ def _session():  # type: ignore[no-untyped-def]
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create or upgrade the database tables (runs every migration)."""
+    """Create or upgrade the tables (every migration), then load the shipped templates."""
     url = current_app.config["AUDIT_DATABASE_URL"]
     migrate.upgrade(url)
     click.echo("The database is up to date.")
+    session = _session()
+    try:
+        messages = [result.message for result in template_library.load_shipped_templates(session)]
+        session.commit()
+    finally:
+        session.close()
+    for message in messages:
+        click.echo(message)
 
 
 @click.command("create-admin")
@@ -78,7 +88,72 @@ def demo_command() -> None:
     click.echo(f"  Password: {demo.DEMO_PASSWORD}")
 
 
-COMMANDS = (init_db_command, create_admin_command, demo_command)
+@click.group("template")
+def template_group() -> None:
+    """Check, describe and load audit templates (YAML files)."""
+
+
+@template_group.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def template_validate_command(paths: tuple[str, ...]) -> None:
+    """Check template files: exit 0 if all are valid, 1 listing every error otherwise."""
+    failed = False
+    for path in paths:
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as error:
+            click.echo(f"{path}: cannot be read: {error.strerror}", err=True)
+            failed = True
+            continue
+        try:
+            definition = template_format.parse(raw, path)
+        except template_format.TemplateInvalid as invalid:
+            failed = True
+            for problem in invalid.errors:
+                click.echo(str(problem), err=True)
+            continue
+        click.echo(
+            f"{path}: valid: {definition.id} version {definition.version}, "
+            f"{len(definition.sections)} sections, {len(definition.questions)} questions, "
+            f"sha256 {definition.content_hash[:12]}"
+        )
+    if failed:
+        sys.exit(1)
+
+
+@template_group.command("schema")
+def template_schema_command() -> None:
+    """Print the JSON Schema of the template format (for editors)."""
+    click.echo(json.dumps(template_format.json_schema(), indent=2))
+
+
+@template_group.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+@with_appcontext
+def template_load_command(paths: tuple[str, ...]) -> None:
+    """Load template files into the service (all the shipped ones when no path is given)."""
+    session = _session()
+    try:
+        if paths:
+            results = [
+                template_library.load_template(session, Path(p).read_bytes(), p) for p in paths
+            ]
+        else:
+            results = template_library.load_shipped_templates(session)
+        messages = [result.message for result in results]
+        session.commit()
+    except template_format.TemplateInvalid as invalid:
+        session.rollback()
+        for problem in invalid.errors:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    finally:
+        session.close()
+    for message in messages:
+        click.echo(message)
+
+
+COMMANDS = (init_db_command, create_admin_command, demo_command, template_group)
 
 
 def register_commands(app: Flask) -> None:

@@ -36,6 +36,7 @@ from audit_app.models import (
     User,
     utcnow,
 )
+from audit_app.template_library import load_shipped_templates
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login)
 
@@ -177,6 +178,10 @@ def load_demo(session: Session, today: date | None = None) -> DemoResult:
     if demo_loaded(session):
         return DemoResult(created=False, logins=DEMO_LOGINS)
     today = today or date.today()
+    templates = {
+        result.version.template.key: result.version for result in load_shipped_templates(session)
+    }
+    crisis_template = templates["children-in-crisis"]
     agencies = {
         short: save_agency(
             session,
@@ -203,8 +208,8 @@ def load_demo(session: Session, today: date | None = None) -> DemoResult:
             is_demo=True,
         )
         users[login.agency or login.role] = user
-    _current_audit(session, today, agencies, users)
-    _earlier_audit(session, today, agencies, users)
+    _current_audit(session, today, agencies, users).template_version = crisis_template
+    _earlier_audit(session, today, agencies, users).template_version = crisis_template
     session.flush()
     return DemoResult(created=True, logins=DEMO_LOGINS)
 

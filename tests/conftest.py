@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,10 +19,13 @@ from audit_app.accounts import create_user
 from audit_app.agencies import save_agency
 from audit_app.db import Database
 from audit_app.migrate import upgrade
-from audit_app.models import Agency, AgencySector, Role, User
+from audit_app.models import Agency, AgencySector, AuditTemplateVersion, Role, User
+from audit_app.template_library import load_template
 from tests.databases import fresh_database
 
 PASSWORD = "correct horse battery"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLE_TEMPLATE = FIXTURES / "every-answer-type.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +114,14 @@ def users(session: Session, agency: Agency) -> dict[Role, User]:
         Role.PANEL: make_user(session, Role.PANEL, email="panel@example.org"),
         Role.SUBGROUP: make_user(session, Role.SUBGROUP, email="subgroup@example.org"),
     }
+
+
+@pytest.fixture
+def template_version(session: Session) -> AuditTemplateVersion:
+    """The example template (every answer type) loaded as a version."""
+    result = load_template(session, EXAMPLE_TEMPLATE.read_bytes(), EXAMPLE_TEMPLATE.name)
+    session.commit()
+    return result.version
 
 
 # --- Pages -------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovDateInput,
+    GovFileInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -224,3 +226,25 @@ class AuditLogFilterForm(FlaskForm):
     date_from = GovDateField("From", validators=[Optional()])
     date_to = GovDateField("To", validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+class TemplateUploadForm(FlaskForm):
+    file = FileField(
+        "Template file",
+        description="A YAML file (.yaml or .yml) of 1 MB or less",
+        widget=GovFileInput(),
+        validators=[
+            FileRequired("Select a template file"),
+            FileAllowed(["yaml", "yml"], "The file must be a .yaml or .yml file"),
+            FileSize(max_size=1024 * 1024, message="The file must be 1 MB or less"),
+        ],
+    )
+    submit = SubmitField("Upload and check", widget=GovSubmitInput())
+
+
+class CompareVersionsForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    old = SelectField("Earlier version", widget=GovSelect(), coerce=str)
+    new = SelectField("Later version", widget=GovSelect(), coerce=str)

@@ -16,6 +16,7 @@ def navigation_items() -> list[dict[str, object]]:
         items += [
             ("Agencies", "admin.agencies"),
             ("Users", "admin.users"),
+            ("Audit templates", "audit_templates.index"),
             ("Audit log", "log.audit_log"),
         ]
     items.append(("Your account", "auth.change_password"))

@@ -252,3 +252,51 @@ def test_the_checks_catch_an_axe_violation_and_a_csp_violation(page: Page) -> No
     with pytest.raises(AssertionError, match=r"CSP violation: script-src-elem refused"):
         assert_no_browser_errors(page)
     assert page.evaluate("() => window.inlineScriptRan") is None
+
+
+def test_audit_lead_previews_uploads_and_compares_templates(page: Page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The template list, every shipped template's preview, a refused upload, a new version."""
+    import yaml
+
+    from audit_app.template_library import SHIPPED_TEMPLATES
+
+    sign_in(page, ADMIN.email)
+    follow(page, "Audit templates")
+    assert h1(page) == "Audit templates"
+    titles = [
+        yaml.safe_load(path.read_text())["title"]
+        for path in sorted(SHIPPED_TEMPLATES.glob("*.yaml"))
+    ]
+    for title in titles:
+        follow(page, f"Preview {title}")
+        assert h1(page).startswith(f"Preview: {title}")
+        # Read-only: the answers cannot be changed.
+        first_input = page.locator("fieldset.app-preview input").first
+        expect(first_input).to_be_disabled()
+        screenshot(page, f"template-preview-{title.split(':')[0].lower().replace(' ', '-')}")
+        visit(page, "/admin/templates")
+
+    # A broken file is refused with every problem listed, and nothing is saved.
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: broken-template\ntitle: Broken\nversion: 1.0\nsections: []\n")
+    submit(page, "Upload a template")  # a link styled as a button
+    page.get_by_label("Template file").set_input_files(str(broken))
+    submit(page, "Upload and check")
+    assert page.title().startswith("Error:")
+    expect(page.locator("#template-problems")).to_contain_text("must not be empty")
+    expect(page.locator("#template-problems")).to_contain_text("put it in quotes")
+
+    # A changed shipped template becomes version 1.1; the versions page says what changed.
+    source = SHIPPED_TEMPLATES / "signs-of-safety-macfa.yaml"
+    data = yaml.safe_load(source.read_text())
+    data["version"] = "1.1"
+    data["sections"][0]["questions"][0]["text"] = "What is life like for this child, day to day?"
+    changed = tmp_path / "signs-of-safety-macfa-1.1.yaml"
+    changed.write_text(yaml.safe_dump(data, sort_keys=False))
+    page.get_by_label("Template file").set_input_files(str(changed))
+    submit(page, "Upload and check")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("added as a new version")
+    follow(page, "Back to versions")
+    expect(page.locator("main")).to_contain_text("From version 1.0 to version 1.1")
+    expect(page.locator("main")).to_contain_text("Questions reworded (1)")
+    screenshot(page, "template-versions")

@@ -37,6 +37,11 @@ def test_init_db_on_an_empty_database(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, result.stderr
         assert "up to date" in result.stdout
+        assert result.stdout.count("has been added as a new template") == 3
+        again = subprocess.run(
+            [str(script), "init-db"], capture_output=True, text=True, env=env, check=True
+        )
+        assert again.stdout.count("already loaded: nothing has changed") == 3
 
 
 def test_create_admin_with_options(app: Flask, session: Session) -> None:
@@ -103,6 +108,9 @@ def test_demo_loads_once_and_prints_the_logins(app: Flask, session: Session) -> 
         session.scalar(select(func.count(User.id))),
         session.scalar(select(func.count(Audit.id))),
     )
+    # The demo audits use the shipped children in crisis template.
+    audits = session.scalars(select(Audit)).all()
+    assert {a.template_version.template.key for a in audits} == {"children-in-crisis"}
     # Every demo login reaches its home page.
     for login in DEMO_LOGINS:
         client = app.test_client()

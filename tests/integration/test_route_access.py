@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from audit_app import create_app
 from audit_app.access import access_rule_for
-from audit_app.models import Agency, Role, User
+from audit_app.models import Agency, AuditTemplateVersion, Role, User
 from tests.conftest import sign_in
 
 ANYONE = "anyone"
@@ -37,6 +37,10 @@ EXPECTED: dict[str, object] = {
     "admin.user_edit": ADMIN,
     "admin.user_status": ADMIN,
     "log.audit_log": ADMIN,
+    "audit_templates.index": ADMIN,
+    "audit_templates.upload": ADMIN,
+    "audit_templates.history": ADMIN,
+    "audit_templates.preview": ADMIN,
 }
 
 
@@ -64,9 +68,17 @@ def test_declarations_match_expectations(app: Flask) -> None:
             assert rule.roles == expected, endpoint
 
 
-def _urls(app: Flask, agency: Agency, user: User) -> list[tuple[str, str, str]]:
+def _urls(
+    app: Flask, agency: Agency, user: User, version: AuditTemplateVersion
+) -> list[tuple[str, str, str]]:
     """(endpoint, method, url) for every rule, with real ids filled in."""
-    values = {"agency_id": agency.id, "user_id": user.id, "filename": "dist/application.css"}
+    values = {
+        "agency_id": agency.id,
+        "user_id": user.id,
+        "template_id": version.template_id,
+        "version_id": version.id,
+        "filename": "dist/application.css",
+    }
     found = []
     for rule in app.url_map.iter_rules():
         args = {name: values[name] for name in rule.arguments}
@@ -86,6 +98,7 @@ def test_route_role_matrix(
     session: Session,
     users: dict[Role, User],
     agency: Agency,
+    template_version: AuditTemplateVersion,
     who: Role | None,
 ) -> None:
     if who is not None:
@@ -95,7 +108,7 @@ def test_route_role_matrix(
     app.config["WTF_CSRF_ENABLED"] = False
     try:
         target_user = users[Role.SUBGROUP]
-        for endpoint, method, url in _urls(app, agency, target_user):
+        for endpoint, method, url in _urls(app, agency, target_user, template_version):
             expected = EXPECTED[endpoint]
             allowed = expected == ANYONE or (who is not None and who in expected)  # type: ignore[operator]
             if endpoint == "auth.sign_out":
