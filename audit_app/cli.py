@@ -10,9 +10,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from audit_app import accounts, demo, migrate, template_format, template_library
+from audit_app import accounts, audits, demo, migrate, template_format, template_library
+from audit_app.cohort_cli import cohort_group
 from audit_app.errors import DomainError
-from audit_app.models import Role
+from audit_app.models import Audit, Role
 
 
 def _session():  # type: ignore[no-untyped-def]
@@ -153,7 +154,40 @@ def template_load_command(paths: tuple[str, ...]) -> None:
         click.echo(message)
 
 
-COMMANDS = (init_db_command, create_admin_command, demo_command, template_group)
+@click.command("purge-identities")
+@click.argument("audit_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def purge_identities_command(audit_id: int, yes: bool) -> None:
+    """Delete a closed audit's children's identities; the pseudonymised findings stay."""
+    session = _session()
+    try:
+        audit = session.get(Audit, audit_id)
+        if audit is None:
+            raise click.ClickException(f"There is no audit {audit_id}")
+        if not yes:
+            click.confirm(
+                f"Purge the identities of every child in '{audit.title}'? This cannot be undone",
+                abort=True,
+            )
+        count = audits.purge_identities(session, audit)
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from error
+    finally:
+        session.close()
+    click.echo(f"The identities of {count} children have been purged. The findings remain.")
+
+
+COMMANDS = (
+    init_db_command,
+    create_admin_command,
+    demo_command,
+    template_group,
+    cohort_group,
+    purge_identities_command,
+)
 
 
 def register_commands(app: Flask) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SETTINGS: dict[str, str] = {
@@ -19,6 +19,12 @@ SETTINGS: dict[str, str] = {
     "AUDIT_MAX_UPLOAD_MB": "largest request body accepted, in megabytes (default 5)",
     "AUDIT_DEBUG": "1 turns on Flask debug mode (refused in production)",
     "AUDIT_PROXY_HOPS": "how many reverse proxies to trust for X-Forwarded-For/-Proto (default 0)",
+    "AUDIT_SMTP_HOST": "SMTP server for reminders and alerts; unset: nothing is emailed",
+    "AUDIT_SMTP_PORT": "SMTP port (default 587)",
+    "AUDIT_SMTP_FROM": "the From address of emails",
+    "AUDIT_SMTP_USERNAME": "SMTP user name, when the server needs one",
+    "AUDIT_SMTP_PASSWORD": "SMTP password, when the server needs one",
+    "AUDIT_SMTP_STARTTLS": "1 (default) to use STARTTLS, 0 not to",
 }
 
 
@@ -35,6 +41,7 @@ class Settings:
     max_upload_bytes: int
     debug: bool
     proxy_hops: int = 0
+    smtp: dict[str, object] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
@@ -49,6 +56,7 @@ class Settings:
             "AUDIT_DATABASE_URL": self.database_url,
             "AUDIT_PARTNERSHIP_NAME": self.partnership_name,
             "AUDIT_PROXY_HOPS": self.proxy_hops,
+            **self.smtp,
             "MAX_CONTENT_LENGTH": self.max_upload_bytes,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -128,6 +136,14 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         debug=debug,
         proxy_hops=int(hops),
+        smtp={
+            "AUDIT_SMTP_HOST": env_vars.get("AUDIT_SMTP_HOST", "").strip() or None,
+            "AUDIT_SMTP_PORT": env_vars.get("AUDIT_SMTP_PORT", "").strip() or "587",
+            "AUDIT_SMTP_FROM": env_vars.get("AUDIT_SMTP_FROM", "").strip() or None,
+            "AUDIT_SMTP_USERNAME": env_vars.get("AUDIT_SMTP_USERNAME", "").strip() or None,
+            "AUDIT_SMTP_PASSWORD": env_vars.get("AUDIT_SMTP_PASSWORD", "") or None,
+            "AUDIT_SMTP_STARTTLS": env_vars.get("AUDIT_SMTP_STARTTLS", "1").strip() != "0",
+        },
     )
 
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from audit_app import audits
 from audit_app.accounts import create_user
 from audit_app.agencies import save_agency
 from audit_app.errors import DomainError
@@ -26,8 +27,7 @@ from audit_app.models import (
     Audit,
     AuditAgency,
     AuditStatus,
-    ChildIdentity,
-    CohortMember,
+    AuditTemplateVersion,
     PanelMembership,
     RAGStatus,
     Recommendation,
@@ -36,6 +36,7 @@ from audit_app.models import (
     User,
     utcnow,
 )
+from audit_app.population import ColumnMapping, Population
 from audit_app.template_library import load_shipped_templates
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login)
@@ -78,19 +79,81 @@ DEMO_NAMES = {
     "subgroup.member@demo.example.org": ("Jo Wright", "Chair, audit and performance subgroup"),
 }
 
-# Invented children: the demo never holds a real person's details.
-DEMO_CHILDREN = [
-    ("W14-0193", "Ava Collins", date(2006, 3, 14)),
-    ("W14-0211", "Noah Patel", date(2007, 9, 2)),
-    ("W14-0234", "Mia Evans", date(2005, 11, 23)),
-    ("W14-0250", "Leo Turner", date(2008, 1, 30)),
-    ("W14-0277", "Isla Begum", date(2006, 7, 8)),
-    ("W14-0281", "Oscar Reid", date(2007, 4, 17)),
-    ("W14-0302", "Ruby Nowak", date(2005, 12, 5)),
-    ("W14-0318", "Jack Ahmed", date(2008, 6, 21)),
-    ("W14-0345", "Freya Clarke", date(2006, 2, 11)),
-    ("W14-0366", "Ethan Moore", date(2007, 10, 29)),
+# Invented children: the demo never holds a real person's details. The NHS numbers are in
+# the 999 range, which the NHS keeps for testing.
+_FIRST = [
+    "Ava",
+    "Noah",
+    "Mia",
+    "Leo",
+    "Isla",
+    "Oscar",
+    "Ruby",
+    "Jack",
+    "Freya",
+    "Ethan",
+    "Amara",
+    "Kai",
+    "Zara",
+    "Harley",
+    "Maya",
+    "Theo",
+    "Ellie",
+    "Rohan",
+    "Lily",
+    "Aaron",
 ]
+_LAST = [
+    "Collins",
+    "Patel",
+    "Evans",
+    "Turner",
+    "Begum",
+    "Reid",
+    "Nowak",
+    "Ahmed",
+    "Clarke",
+    "Moore",
+    "Okafor",
+    "Hughes",
+    "Khan",
+    "Walsh",
+    "Singh",
+]
+DEMO_POPULATION_SIZE = 46
+DEMO_SEED = "ward14-2021"
+DEMO_FILTERS = ["Discharge date>=2020-01-01", "Discharge date<=2020-12-31"]
+
+
+def demo_population() -> Population:
+    """A ward's discharge list of invented children: 46 rows, 6 of them outside 2020."""
+    rows = []
+    for n in range(DEMO_POPULATION_SIZE):
+        born = date(2004 + n % 9, 1 + (n * 5) % 12, 1 + (n * 7) % 28)
+        discharged = date(
+            2019 + (1 if n < 40 else 2 * (n % 2)), 1 + (n * 11) % 12, 1 + (n * 3) % 28
+        )
+        rows.append(
+            {
+                "Ward number": f"W14-{193 + n * 7:04d}",
+                "Name": f"{_FIRST[n % len(_FIRST)]} {_LAST[(n * 7) % len(_LAST)]}",
+                "Date of birth": born.strftime("%d/%m/%Y"),
+                "Discharge date": discharged.isoformat(),
+                "Gender": ["Female", "Male", "Female", "Non-binary", "Male"][n % 5],
+                "NHS number": f"999 {100 + n:03d} {4000 + n * 13:04d}",
+            }
+        )
+    columns = tuple(rows[0])
+    return Population(columns=columns, rows=tuple(rows), source_name="ward14-discharges-2020.csv")
+
+
+DEMO_MAPPING = ColumnMapping(
+    local_id="Ward number",
+    name="Name",
+    date_of_birth="Date of birth",
+    reference_columns=("NHS number",),
+)
+
 
 # The recommendations the seed audit's panel made, each with one SMART action.
 SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
@@ -208,14 +271,18 @@ def load_demo(session: Session, today: date | None = None) -> DemoResult:
             is_demo=True,
         )
         users[login.agency or login.role] = user
-    _current_audit(session, today, agencies, users).template_version = crisis_template
+    _current_audit(session, today, agencies, users, crisis_template)
     _earlier_audit(session, today, agencies, users).template_version = crisis_template
     session.flush()
     return DemoResult(created=True, logins=DEMO_LOGINS)
 
 
 def _current_audit(
-    session: Session, today: date, agencies: dict[str, Agency], users: dict[Role | str, User]
+    session: Session,
+    today: date,
+    agencies: dict[str, Agency],
+    users: dict[Role | str, User],
+    template_version: AuditTemplateVersion,
 ) -> Audit:
     audit = Audit(
         title="Children in crisis: mental health and emotional wellbeing",
@@ -235,7 +302,8 @@ def _current_audit(
         ),
         period_start=date(2020, 1, 1),
         period_end=date(2020, 12, 31),
-        status=AuditStatus.COLLECTING,
+        status=AuditStatus.DRAFT,
+        template_version=template_version,
         return_deadline=today + timedelta(days=21),
         panel_date=today + timedelta(days=42),
         lead=users[Role.ADMIN],
@@ -251,25 +319,24 @@ def _current_audit(
                 agency=agencies[short],
                 lead_contact=f"{short} safeguarding lead",
                 return_deadline=deadline,
-                released_reference_fields=["local_id"] if index % 2 == 0 else [],
+                released_reference_fields=["NHS number"] if index % 2 == 0 else ["local_id"],
             )
         )
     audit.panel_members.append(PanelMembership(user=users[Role.PANEL], is_chair=True))
     session.flush()
-    members = []
-    for position, (local_id, name, born) in enumerate(DEMO_CHILDREN):
-        member = CohortMember(
-            audit=audit,
-            code=f"Child {chr(ord('A') + position)}",
-            position=position,
-            added_by_hand_reason="Demo data: the cohort was not drawn in the service.",
-        )
-        member.identity = ChildIdentity(
-            local_id=local_id, full_name=name, date_of_birth=born, references={}
-        )
-        session.add(member)
-        members.append(member)
-    session.flush()
+    # A real draw from the invented ward list, so the sampling record can be verified.
+    stored = audits.store_population(session, audit, demo_population(), users[Role.ADMIN].id)
+    audits.save_mapping(session, stored, DEMO_MAPPING)
+    audits.draw_cohort(
+        session,
+        audit,
+        size=10,
+        seed=DEMO_SEED,
+        filters=DEMO_FILTERS,
+        strata=None,
+        user_id=users[Role.ADMIN].id,
+    )
+    members = audits.current_members(audit)
     # A spread of statuses, so every page has something to show.
     pattern = [
         ReturnStatus.SUBMITTED,
@@ -279,28 +346,25 @@ def _current_audit(
         ReturnStatus.SUBMITTED,
         ReturnStatus.RETURNED,
     ]
+    audits.move(session, audit, AuditStatus.COLLECTING)  # a return per agency and child
+    returns = {
+        (r.agency_id, r.member_id): r
+        for r in session.scalars(select(AgencyReturn).where(AgencyReturn.audit_id == audit.id))
+    }
     for a_index, short in enumerate(taking_part):
         for m_index, member in enumerate(members):
+            agency_return = returns[(agencies[short].id, member.id)]
             status = pattern[(a_index + m_index) % len(pattern)]
-            session.add(
-                AgencyReturn(
-                    audit=audit,
-                    agency=agencies[short],
-                    member=member,
-                    status=status,
-                    no_involvement_reason=(
-                        "No record of contact with this child in the audit period."
-                        if status is ReturnStatus.NO_INVOLVEMENT
-                        else None
-                    ),
-                    amendment_comment=(
-                        "Please add the dates of the two ED attendances."
-                        if status is ReturnStatus.RETURNED
-                        else None
-                    ),
-                    submitted_at=utcnow() if status is ReturnStatus.SUBMITTED else None,
+            agency_return.status = status
+            if status is ReturnStatus.NO_INVOLVEMENT:
+                agency_return.no_involvement_reason = (
+                    "No record of contact with this child in the audit period."
                 )
-            )
+            if status is ReturnStatus.RETURNED:
+                agency_return.amendment_comment = "Please add the dates of the two ED attendances."
+            if status is ReturnStatus.SUBMITTED:
+                agency_return.submitted_at = utcnow()
+    session.flush()
     return audit
 
 

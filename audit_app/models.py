@@ -361,6 +361,28 @@ class PanelMembership(Base):
     user: Mapped[User] = relationship()
 
 
+class PopulationList(Base):
+    """An uploaded eligible population (such as a ward's discharge list) and its column mapping.
+
+    It names children, so it is held apart like their identities: only the audit lead sees
+    it, the audit log keeps none of its contents, and the purge removes it.
+    """
+
+    __tablename__ = "population_list"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    columns: Mapped[list[Any]] = mapped_column()
+    rows: Mapped[list[Any]] = mapped_column(info={"audit": "redact"})
+    # The spreadsheet's own row number of each row (blank rows in the file are skipped).
+    row_numbers: Mapped[list[Any]] = mapped_column(default=list)
+    mapping: Mapped[dict[str, Any] | None] = mapped_column(MutableDict.as_mutable(JSON()))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class CohortDraw(Base):
     """The record of a random draw, enough for anyone to re-run it and check it."""
 
@@ -373,12 +395,29 @@ class CohortDraw(Base):
     sample_size: Mapped[int] = mapped_column(Integer)
     population_size: Mapped[int] = mapped_column(Integer)
     population_fingerprint: Mapped[str] = mapped_column(String(64))
-    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    strata_column: Mapped[str | None] = mapped_column(String(100))
+    population_list_id: Mapped[int | None] = mapped_column(ForeignKey("population_list.id"))
+    filters: Mapped[list[Any]] = mapped_column(default=list)
+    strata_column: Mapped[str | None] = mapped_column(String(300))
+    allocation: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reason: Mapped[str] = mapped_column(Text, default="")
     drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Reminder(Base):
+    """A reminder to an agency about its outstanding returns: emailed, or recorded only."""
+
+    __tablename__ = "reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+    outstanding: Mapped[int] = mapped_column(Integer)
 
 
 class CohortMember(Base):

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from audit_app import dashboards
 from audit_app.access import public
+from audit_app.audits import released_references
 from audit_app.models import Role
 from audit_app.web import db
 
@@ -25,7 +26,16 @@ def index() -> str | Response:
         return render_template("home/admin.html", home=dashboards.admin_home(session))
     if role is Role.REVIEWER:
         returns = dashboards.reviewer_home(session, current_user)
-        return render_template("home/reviewer.html", returns=returns, agency=current_user.agency)
+        # Only the reference fields the audit lead released to this agency, to find the file.
+        references = released_references(
+            session, current_user.agency_id, [row.agency_return.id for row in returns]
+        )
+        return render_template(
+            "home/reviewer.html",
+            returns=returns,
+            agency=current_user.agency,
+            references=references,
+        )
     if role is Role.PANEL:
         return render_template(
             "home/panel.html", audits=dashboards.panel_home(session, current_user)

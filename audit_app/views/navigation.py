@@ -14,6 +14,7 @@ def navigation_items() -> list[dict[str, object]]:
     items = [("Home", "home.index")]
     if current_user.role is Role.ADMIN:
         items += [
+            ("Audits", "audits.index"),
             ("Agencies", "admin.agencies"),
             ("Users", "admin.users"),
             ("Audit templates", "audit_templates.index"),

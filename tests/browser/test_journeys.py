@@ -300,3 +300,85 @@ def test_audit_lead_previews_uploads_and_compares_templates(page: Page, tmp_path
     expect(page.locator("main")).to_contain_text("From version 1.0 to version 1.1")
     expect(page.locator("main")).to_contain_text("Questions reworded (1)")
     screenshot(page, "template-versions")
+
+
+def test_audit_lead_sets_up_an_audit_and_draws_a_verified_cohort(page: Page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """From nothing to an open audit with a verified random cohort, in the browser."""
+    ward = tmp_path / "ward14.csv"
+    lines = ["Local ID,Name,Date of birth,Discharge date,NHS number"]
+    lines += [
+        f"W14-{n:04d},Invented Child {n},{(n % 27) + 1:02d}/03/20{8 + n % 7:02d},"
+        f"2020-{(n % 12) + 1:02d}-10,999 000 {n:04d}"
+        for n in range(25)
+    ]
+    ward.write_text("\r\n".join(lines) + "\r\n")
+
+    sign_in(page, ADMIN.email)
+    follow(page, "Audits")
+    submit(page, "Set up a new audit")  # a link styled as a button
+    submit(page, "Save audit details")  # nothing filled in: an error summary
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the audit's title")
+    page.get_by_label("Title", exact=True).fill("Self-harm presentations 2020")
+    page.get_by_label("Audit template").select_option(
+        label="Children in crisis: mental health and emotional wellbeing, version 1.0"
+    )
+    submit(page, "Save audit details")
+    assert h1(page) == "Self-harm presentations 2020"
+
+    follow(page, "Agencies taking part")
+    page.get_by_label("Child and Adolescent Mental Health Services").check()
+    page.get_by_label("Primary care (GP practices)").check()
+    submit(page, "Save agencies")
+
+    follow(page, "Population list")
+    page.get_by_label("Population list").set_input_files(str(ward))
+    submit(page, "Upload and preview")
+    assert h1(page) == "Check the population list"
+    page.get_by_label("Column with each child's local id").select_option("Local ID")
+    page.get_by_label("Column with the child's name").select_option("Name")
+    page.get_by_label("Column with the date of birth (optional)").select_option("Date of birth")
+    page.get_by_label("NHS number").check()
+    submit(page, "Save columns")
+
+    assert h1(page) == "Draw the cohort"
+    page.get_by_label("How many children?").fill("8")
+    filter_one = page.get_by_role("group", name="Filter 1")
+    filter_one.get_by_label("Column").select_option("Discharge date")
+    filter_one.get_by_label("Condition").select_option(label="is on or after")
+    filter_one.get_by_label("Value").fill("01/03/2020")
+    page.get_by_label("Seed (optional)").fill("browser-test-seed")
+    submit(page, "Draw the cohort")
+    expect(page.locator("#sampling-record + dl")).to_contain_text("browser-test-seed")
+    expect(page.locator("main")).to_contain_text("Child H")
+    submit(page, "Verify draw")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Verified.")
+
+    follow(page, "see who they are")
+    expect(page.locator("main")).to_contain_text("Invented Child")
+    page.go_back()
+
+    submit(page, "Open returns")  # a link styled as a button, to the confirmation page
+    submit(page, "Confirm")
+    expect(page.locator("main")).to_contain_text("0 of 16")
+    screenshot(page, "audit-open")
+    assert_no_browser_errors(page)
+
+
+def test_demo_audit_page_and_reviewer_references(page: Page) -> None:
+    """The demo audit's sampling record verifies; a reviewer sees only released references."""
+    sign_in(page, ADMIN.email)
+    follow(page, "Audits")
+    follow(page, "Children in crisis: mental health and emotional wellbeing")
+    expect(page.locator("tr.app-row--overdue")).to_contain_text("Police")
+    submit(page, "Verify draw")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Verified.")
+    screenshot(page, "demo-audit")
+    sign_out(page)
+    sign_in(page, REVIEWER.email)
+    # The demo releases ward numbers (not NHS numbers) to CAMHS; names are never shown.
+    expect(page.locator("main table")).to_contain_text("Local id: W14-")
+    expect(page.locator("main")).not_to_contain_text("NHS number")
+    from audit_app.demo import demo_population
+
+    for row in demo_population().rows[:10]:
+        expect(page.locator("main")).not_to_contain_text(row["Name"])

@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from audit_app import create_app
 from audit_app.access import access_rule_for
-from audit_app.models import Agency, AuditTemplateVersion, Role, User
+from audit_app.models import (
+    Agency,
+    Audit,
+    AuditAgency,
+    AuditTemplateVersion,
+    CohortMember,
+    Role,
+    User,
+)
 from tests.conftest import sign_in
 
 ANYONE = "anyone"
@@ -41,6 +49,23 @@ EXPECTED: dict[str, object] = {
     "audit_templates.upload": ADMIN,
     "audit_templates.history": ADMIN,
     "audit_templates.preview": ADMIN,
+    "audits.index": ADMIN,
+    "audits.new": ADMIN,
+    "audits.show": ADMIN,
+    "audits.details": ADMIN,
+    "audits.agencies": ADMIN,
+    "audits.agency_link": ADMIN,
+    "audits.panel": ADMIN,
+    "audits.population": ADMIN,
+    "audits.columns": ADMIN,
+    "audits.draw": ADMIN,
+    "audits.verify": ADMIN,
+    "audits.add_child": ADMIN,
+    "audits.remove_child": ADMIN,
+    "audits.status": ADMIN,
+    "audits.reminders": ADMIN,
+    "audits.identities": ADMIN,
+    "audits.purge": ADMIN,
 }
 
 
@@ -69,10 +94,12 @@ def test_declarations_match_expectations(app: Flask) -> None:
 
 
 def _urls(
-    app: Flask, agency: Agency, user: User, version: AuditTemplateVersion
+    app: Flask, agency: Agency, user: User, version: AuditTemplateVersion, audit: Audit
 ) -> list[tuple[str, str, str]]:
     """(endpoint, method, url) for every rule, with real ids filled in."""
     values = {
+        "audit_id": audit.id,
+        "member_id": audit.cohort[0].id,
         "agency_id": agency.id,
         "user_id": user.id,
         "template_id": version.template_id,
@@ -101,6 +128,11 @@ def test_route_role_matrix(
     template_version: AuditTemplateVersion,
     who: Role | None,
 ) -> None:
+    audit = Audit(title="Route walk", template_version_id=template_version.id)
+    audit.agencies.append(AuditAgency(agency_id=agency.id))
+    audit.cohort.append(CohortMember(code="Child A", position=0))
+    session.add(audit)
+    session.commit()
     if who is not None:
         response = sign_in(client, users[who].email)
         assert response.status_code == 302
@@ -108,7 +140,7 @@ def test_route_role_matrix(
     app.config["WTF_CSRF_ENABLED"] = False
     try:
         target_user = users[Role.SUBGROUP]
-        for endpoint, method, url in _urls(app, agency, target_user, template_version):
+        for endpoint, method, url in _urls(app, agency, target_user, template_version, audit):
             expected = EXPECTED[endpoint]
             allowed = expected == ANYONE or (who is not None and who in expected)  # type: ignore[operator]
             if endpoint == "auth.sign_out":
