@@ -65,9 +65,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.before_request(access.enforce_access)
     app.teardown_appcontext(web.close_session)
 
-    from audit_app.views import admin, audit_templates, audits, auth, errors, home, log
+    from audit_app.views import (
+        admin,
+        audit_templates,
+        audits,
+        auth,
+        errors,
+        home,
+        log,
+        returns,
+        summaries,
+    )
 
-    for module in (auth, home, admin, log, audit_templates, audits):
+    for module in (auth, home, admin, log, audit_templates, audits, returns, summaries):
         app.register_blueprint(module.blueprint)
     errors.register(app)
 

@@ -14,18 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from audit_app.errors import DomainError
 from audit_app.models import (
     Agency,
     AgencyReturn,
+    Answer,
     Audit,
     AuditAgency,
     AuditStatus,
     AuditTemplateVersion,
     ChildIdentity,
+    ChronologyEntry,
     CohortDraw,
     CohortMember,
     PanelMembership,
@@ -33,11 +35,20 @@ from audit_app.models import (
     Reminder,
     ReturnStatus,
     Role,
+    UrgentConcern,
     User,
     utcnow,
 )
 from audit_app.population import ColumnMapping, Population, check_mapping
-from audit_app.sampling import DrawResult, SamplingError, VerifyResult, draw, pseudonym, verify
+from audit_app.sampling import (
+    DrawResult,
+    SamplingError,
+    VerifyResult,
+    draw,
+    parse_filter,
+    pseudonym,
+    verify,
+)
 
 # --- The audit's life --------------------------------------------------------------------
 
@@ -126,12 +137,21 @@ def save_details(
     return audit
 
 
+def touched() -> ColumnElement[bool]:
+    """A return someone has worked on: started, or with any answer, chronology entry or
+    urgent concern hanging off it. Such a return is never deleted."""
+    return or_(
+        AgencyReturn.status.in_(STARTED),
+        exists().where(Answer.return_id == AgencyReturn.id),
+        exists().where(ChronologyEntry.return_id == AgencyReturn.id),
+        exists().where(UrgentConcern.return_id == AgencyReturn.id),
+    )
+
+
 def returns_started(session: Session, audit: Audit) -> bool:
     return bool(
         session.scalar(
-            select(func.count(AgencyReturn.id)).where(
-                AgencyReturn.audit_id == audit.id, AgencyReturn.status.in_(STARTED)
-            )
+            select(func.count(AgencyReturn.id)).where(AgencyReturn.audit_id == audit.id, touched())
         )
     )
 
@@ -214,7 +234,7 @@ def set_agencies(session: Session, audit: Audit, agency_ids: list[int]) -> None:
                 select(func.count(AgencyReturn.id)).where(
                     AgencyReturn.audit_id == audit.id,
                     AgencyReturn.agency_id == link.agency_id,
-                    AgencyReturn.status.in_(STARTED),
+                    touched(),
                 )
             )
             if started:
@@ -237,9 +257,7 @@ def set_agencies(session: Session, audit: Audit, agency_ids: list[int]) -> None:
 def _delete_unstarted_returns(
     session: Session, audit: Audit, *, agency_id: int | None = None, member_id: int | None = None
 ) -> None:
-    query = select(AgencyReturn).where(
-        AgencyReturn.audit_id == audit.id, AgencyReturn.status == ReturnStatus.NOT_STARTED
-    )
+    query = select(AgencyReturn).where(AgencyReturn.audit_id == audit.id, ~touched())
     if agency_id is not None:
         query = query.where(AgencyReturn.agency_id == agency_id)
     if member_id is not None:
@@ -394,12 +412,21 @@ def draw_cohort(
     A redraw replaces the drawn children; it needs a reason and is only possible before
     any return has been started.
     """
+    _check_cohort_can_change(audit)
     stored = current_population(session, audit)
     if stored is None:
         raise DomainError("Upload the population list first")
     mapping = mapping_of(stored)
     if mapping is None:
         raise DomainError("Say which columns hold the id, name and date of birth first")
+    private = {mapping.name, *mapping.reference_columns}
+    for text in filters:
+        column = parse_filter(text).column
+        if column in private:
+            raise DomainError(
+                f"Filters cannot use the column '{column}': it identifies children",
+                field="filter_1_value",
+            )
     previous = current_draw(session, audit)
     if previous is not None:
         if returns_started(session, audit):
@@ -411,9 +438,11 @@ def draw_cohort(
     except SamplingError as error:
         raise PopulationProblems(error.problems) from error
     if previous is not None:
+        # Nothing has been worked on yet, so the new draw replaces the cohort outright and
+        # its children are Child A, B, ... exactly as the published algorithm names them.
+        # The old draw's record (and the reason for drawing again) stays.
         previous.is_current = False
-        for member in current_members(audit):
-            _remove_member(session, audit, member, f"Redrawn: {reason.strip()}")
+        _delete_cohort(session, audit)
     record = CohortDraw(
         audit_id=audit.id,
         method=result.method,
@@ -435,6 +464,22 @@ def draw_cohort(
         _add_member(session, audit, population.rows[index], mapping, draw_id=record.id)
     session.flush()
     return record
+
+
+def _delete_cohort(session: Session, audit: Audit) -> None:
+    _delete_unstarted_returns(session, audit)
+    session.flush()
+    for member in list(audit.cohort):
+        audit.cohort.remove(member)
+        session.delete(member)
+    session.flush()
+
+
+def _check_cohort_can_change(audit: Audit) -> None:
+    if audit.status not in (AuditStatus.DRAFT, AuditStatus.COLLECTING):
+        raise DomainError(
+            f"The cohort cannot change once the audit has moved on to {audit.status.label.lower()}"
+        )
 
 
 def _next_position(audit: Audit) -> int:
@@ -525,6 +570,7 @@ def recorded_draw(record: CohortDraw) -> DrawResult:
 
 def add_member_by_hand(session: Session, audit: Audit, row_index: int, reason: str) -> CohortMember:
     """Add a child from the population list who was not drawn, with a reason."""
+    _check_cohort_can_change(audit)
     reason = _required(reason, "reason", "Give the reason for adding this child")
     stored = current_population(session, audit)
     if stored is None or mapping_of(stored) is None:
@@ -544,12 +590,11 @@ def add_member_by_hand(session: Session, audit: Audit, row_index: int, reason: s
 
 def remove_member(session: Session, audit: Audit, member: CohortMember, reason: str) -> None:
     reason = _required(reason, "reason", "Give the reason for removing this child")
+    _check_cohort_can_change(audit)
     if member.audit_id != audit.id or member.removed_at is not None:
         raise DomainError("This child is not in the cohort")
     started = session.scalar(
-        select(func.count(AgencyReturn.id)).where(
-            AgencyReturn.member_id == member.id, AgencyReturn.status.in_(STARTED)
-        )
+        select(func.count(AgencyReturn.id)).where(AgencyReturn.member_id == member.id, touched())
     )
     if started:
         raise DomainError(
@@ -591,6 +636,9 @@ def released_references(
     return found
 
 
+PURGED = "[purged]"
+
+
 def purge_identities(session: Session, audit: Audit) -> int:
     """After an audit closes, delete who the children are; the pseudonymised findings stay."""
     if audit.status is not AuditStatus.CLOSED:
@@ -607,11 +655,17 @@ def purge_identities(session: Session, audit: Audit) -> int:
         if member.identity is not None:
             session.delete(member.identity)
             purged += 1
+        # Reasons are free text that may name the child.
+        if member.added_by_hand_reason:
+            member.added_by_hand_reason = PURGED
+        if member.removed_reason:
+            member.removed_reason = PURGED
     for stored in session.scalars(
         select(PopulationList).where(PopulationList.audit_id == audit.id)
     ):
         stored.rows = []
         stored.row_numbers = []
+        stored.filename = PURGED
         stored.is_current = False
     audit.identities_purged_at = utcnow()
     session.flush()
@@ -625,12 +679,13 @@ Send = Callable[[str, str, str], None]  # (to, subject, body)
 
 def send_reminders(
     session: Session, audit: Audit, sender: User | None, send: Send | None, service_name: str
-) -> list[Reminder]:
+) -> RemindersSent:
     """Remind each agency with outstanding returns: by email when it can be sent, and always
     recorded (so the reminder is in the audit log either way). No child is named."""
     if audit.status is not AuditStatus.COLLECTING:
         raise DomainError("Reminders can only be sent while returns are being collected")
     sent: list[Reminder] = []
+    failed: list[str] = []
     for progress in returns_matrix(session, audit).agencies:
         outstanding = progress.total - progress.done
         if outstanding <= 0:
@@ -647,8 +702,12 @@ def send_reminders(
         )
         emailed = False
         if send is not None and recipient:
-            send(recipient, f"Reminder: {outstanding} audit returns outstanding", body)
-            emailed = True
+            try:
+                send(recipient, f"Reminder: {outstanding} audit returns outstanding", body)
+            except OSError:
+                failed.append(link.agency.name)  # recorded as not emailed; the rest go on
+            else:
+                emailed = True
         reminder = Reminder(
             audit_id=audit.id,
             agency_id=link.agency_id,
@@ -660,7 +719,13 @@ def send_reminders(
         session.add(reminder)
         sent.append(reminder)
     session.flush()
-    return sent
+    return RemindersSent(sent, failed)
+
+
+@dataclass
+class RemindersSent:
+    reminders: list[Reminder]
+    failed: list[str]  # agencies whose email could not be sent
 
 
 # --- The returns matrix ------------------------------------------------------------------

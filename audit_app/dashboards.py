@@ -13,6 +13,7 @@ from audit_app.models import (
     Action,
     Agency,
     AgencyReturn,
+    Answer,
     Audit,
     AuditAgency,
     AuditStatus,
@@ -21,6 +22,7 @@ from audit_app.models import (
     RAGStatus,
     Recommendation,
     ReturnStatus,
+    UrgentConcern,
     User,
 )
 
@@ -64,6 +66,7 @@ class AdminHome:
     agency_count: int
     user_count: int
     audits: list[AuditProgress]
+    concerns: list[ConcernRow] = field(default_factory=list)
 
 
 def admin_home(session: Session) -> AdminHome:
@@ -73,6 +76,7 @@ def admin_home(session: Session) -> AdminHome:
         or 0,
         user_count=session.scalar(select(func.count(User.id)).where(User.is_active.is_(True))) or 0,
         audits=_progress(session, audits),
+        concerns=open_concerns(session),
     )
 
 
@@ -80,6 +84,8 @@ def admin_home(session: Session) -> AdminHome:
 class ReviewerReturn:
     agency_return: AgencyReturn
     deadline: date | None
+    answered: int = 0
+    asked: int = 0
 
     @property
     def is_overdue(self) -> bool:
@@ -111,10 +117,51 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
         .options(joinedload(AgencyReturn.audit), joinedload(AgencyReturn.member))
         .order_by(Audit.id, CohortMember.position)
     )
-    return [
+    found = [
         ReviewerReturn(agency_return=r, deadline=agency_deadline or audit_deadline)
         for r, agency_deadline, audit_deadline in rows
     ]
+    _add_progress(session, found)
+    return found
+
+
+def _add_progress(session: Session, rows: list[ReviewerReturn]) -> None:
+    """How far through each return is, from all their answers in one query."""
+    from audit_app.returns import progress
+    from audit_app.template_library import definition_of
+
+    values: dict[int, dict[str, object]] = {row.agency_return.id: {} for row in rows}
+    if values:
+        for answer in session.scalars(select(Answer).where(Answer.return_id.in_(values))):
+            values[answer.return_id][answer.question_id] = answer.value
+    for row in rows:
+        version = row.agency_return.audit.template_version
+        if version is None:
+            continue
+        done = progress(definition_of(version), values[row.agency_return.id])
+        row.answered, row.asked = done.answered, done.asked
+
+
+@dataclass
+class ConcernRow:
+    concern: UrgentConcern
+    agency_return: AgencyReturn
+
+
+def open_concerns(session: Session) -> list[ConcernRow]:
+    """Urgent concerns not yet marked as dealt with, newest first, for the audit lead."""
+    rows = session.execute(
+        select(UrgentConcern, AgencyReturn)
+        .join(AgencyReturn, AgencyReturn.id == UrgentConcern.return_id)
+        .where(UrgentConcern.acknowledged_at.is_(None))
+        .options(
+            joinedload(AgencyReturn.audit),
+            joinedload(AgencyReturn.agency),
+            joinedload(AgencyReturn.member),
+        )
+        .order_by(UrgentConcern.raised_at.desc())
+    )
+    return [ConcernRow(concern, agency_return) for concern, agency_return in rows]
 
 
 def panel_home(session: Session, user: User) -> list[AuditProgress]:

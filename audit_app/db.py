@@ -40,7 +40,10 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite_transaction(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write takes the write lock at once, so a concurrent writer waits (busy timeout)
+    # instead of failing with "database is locked" when it tries to upgrade a read lock.
+    immediate = connection.get_execution_options().get("write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class Database:
@@ -49,9 +52,15 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        # The same pool; on SQLite its transactions begin with the write lock.
+        self.write_engine = self.engine.execution_options(write=True)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
 
-    def new_session(self, **info: Any) -> Session:
-        session = self.session_factory()
+    def new_session(self, *, write: bool = False, **info: Any) -> Session:
+        """A session; ``write`` for a request that changes things (POST and the like)."""
+        options: dict[str, Any] = {}
+        if write and self.session_factory.kw.get("bind") is self.engine:
+            options["bind"] = self.write_engine
+        session = self.session_factory(**options)
         session.info.update(info)
         return session

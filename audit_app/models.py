@@ -519,6 +519,10 @@ class AgencyReturn(Timestamped, Base):
     submitted_at: Mapped[datetime | None] = mapped_column()
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
+    # SQLAlchemy puts "AND version = <the version read>" in every UPDATE and adds one: a save
+    # based on an older read changes no row and is refused (see returns.save_section).
+    __mapper_args__ = {"version_id_col": version}
+
     audit: Mapped[Audit] = relationship()
     agency: Mapped[Agency] = relationship()
     member: Mapped[CohortMember] = relationship()
@@ -569,6 +573,9 @@ class AgencySummary(Timestamped, Base):
     needs_to_happen: Mapped[str] = mapped_column(Text, default="", info=FREE_TEXT)
     version: Mapped[int] = mapped_column(Integer, default=0)
     submitted_at: Mapped[datetime | None] = mapped_column()
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class UrgentConcern(Base):

@@ -220,7 +220,9 @@ def _csv_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) for every record; a newline inside quotes stays in its cell."""
     text = _decode(raw)
     # newline="" splits records on \r\n, \n and a bare \r alike and leaves quoted newlines be.
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    # strict: a quote that is never closed is refused, rather than swallowing the rest of the
+    # file into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     number = 0
     while True:
         try:
@@ -229,7 +231,13 @@ def _csv_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as error:
             raise PopulationError(
-                [ImportProblem(f"this row cannot be read as CSV ({error})", row=number + 1)]
+                [
+                    ImportProblem(
+                        f'this row cannot be read as CSV ({error}): check for a quote mark (") '
+                        "that is opened but never closed",
+                        row=number + 1,
+                    )
+                ]
             ) from error
         number += 1
         yield number, [cell.strip() for cell in cells]
@@ -537,6 +545,10 @@ def check_local_ids(population: Population, column: str) -> list[ImportProblem]:
     return problems
 
 
+MAX_LOCAL_ID = 100  # the lengths the identities table holds
+MAX_NAME = 300
+
+
 def check_mapping(population: Population, mapping: ColumnMapping) -> list[ImportProblem]:
     """Every problem that stops ``mapping`` being used with ``population`` ([] when none)."""
     named = [
@@ -552,11 +564,42 @@ def check_mapping(population: Population, mapping: ColumnMapping) -> list[Import
     ]
     if missing:
         return missing
+    identity = {mapping.name, mapping.date_of_birth} - {None}
+    leaks = [column for column in mapping.reference_columns if column in identity]
+    if leaks:
+        # References may be released to agencies; a name or date of birth never is.
+        return [
+            ImportProblem(
+                "the name and date of birth cannot be agency references: agencies never see them",
+                None,
+                column,
+            )
+            for column in leaks
+        ]
     problems = check_local_ids(population, mapping.local_id)
     for index, row in enumerate(population.rows):
         number = population.row_number(index)
         if not row[mapping.name]:
             problems.append(ImportProblem("the name is blank", number, mapping.name))
+        for column in (mapping.local_id, mapping.name):
+            if "\n" in row[column] or "\r" in row[column]:
+                problems.append(
+                    ImportProblem("this cell runs over more than one line", number, column)
+                )
+        if len(row[mapping.local_id]) > MAX_LOCAL_ID:
+            problems.append(
+                ImportProblem(
+                    f"the local id is longer than {MAX_LOCAL_ID} characters",
+                    number,
+                    mapping.local_id,
+                )
+            )
+        if len(row[mapping.name]) > MAX_NAME:
+            problems.append(
+                ImportProblem(
+                    f"the name is longer than {MAX_NAME} characters", number, mapping.name
+                )
+            )
         if mapping.date_of_birth:
             try:
                 parse_date(row[mapping.date_of_birth])

@@ -302,11 +302,31 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-_VALIDATOR = Draft202012Validator(json_schema())
+_SCHEMA = json_schema()
+_VALIDATOR = Draft202012Validator(_SCHEMA)
 KNOWN_QUESTION_KEYS = frozenset(
-    json_schema()["properties"]["sections"]["items"]["properties"]["questions"]["items"][
-        "properties"
-    ]
+    _SCHEMA["properties"]["sections"]["items"]["properties"]["questions"]["items"]["properties"]
+)
+# Question ids become form field names: these are taken by the forms themselves.
+RESERVED_IDS = frozenset(
+    {
+        "meta",
+        "process",
+        "validate",
+        "populate_obj",
+        "data",
+        "errors",
+        "form_errors",
+        "questions",
+        "csrf_token",
+        "version",
+        "action",
+        "submit",
+        "hidden_tag",
+        "is_submitted",
+        "validate_on_submit",
+        "extra_validators",
+    }
 )
 
 
@@ -597,6 +617,19 @@ def _check_meaning(data: Any) -> list[TemplateError]:
             if not isinstance(raw.get("id"), str):
                 continue
             question = _question(raw)
+            if question.id in RESERVED_IDS:
+                errors.append(
+                    TemplateError(
+                        f"{path}.id",
+                        f"{question.id!r} is reserved by the service; choose another id",
+                    )
+                )
+            if "__" in question.id:
+                errors.append(
+                    TemplateError(
+                        f"{path}.id", f"{question.id!r}: ids cannot contain two _ in a row"
+                    )
+                )
             if question.id in seen:
                 errors.append(
                     TemplateError(
@@ -684,12 +717,8 @@ def _check_columns(
                 TemplateError(f"{path}.maps", f"no column for the answer(s): {', '.join(missing)}")
             )
         return errors
-    if "column" in raw:
-        return []
-    if question.type == "grade":
-        if question.scale in scales:
-            return []  # the scale's levels say their columns
-        return []
+    if "column" in raw or question.type == "grade":
+        return []  # a grade's levels say their columns (a missing scale is reported apart)
     return [
         TemplateError(
             path,

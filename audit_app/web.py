@@ -20,7 +20,8 @@ def database(app: Flask | None = None) -> Database:
 def db() -> Session:
     """The request's session, opened on first use and closed when the request ends."""
     if "db_session" not in g:
-        g.db_session = database().new_session()
+        writes = request.method not in ("GET", "HEAD", "OPTIONS")
+        g.db_session = database().new_session(write=writes)
     return g.db_session
 
 

@@ -27,6 +27,7 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -102,7 +103,11 @@ class AgencyLinkForm(FlaskForm):
         description="Reminders go here, or to the agency's contact address",
         widget=GovTextInput(),
         filters=[strip_text],
-        validators=[Optional(), Length(max=320)],
+        validators=[
+            Optional(),
+            Email("Enter an email address like name@example.org"),
+            Length(max=320),
+        ],
     )
     return_deadline = GovDateField("This agency's deadline (optional)", validators=[Optional()])
     released_reference_fields = SelectMultipleField(

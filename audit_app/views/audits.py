@@ -306,12 +306,16 @@ def population(audit_id: int) -> str | Response:
     )
 
 
-def _problem_summary(problems: list[object] | None) -> str | None:
+def _problem_summary(problems: list[object] | None, drawing: bool = False) -> str | None:
     if not problems:
         return None
     count = len(problems)
+    plural = "s" if count != 1 else ""
+    if drawing:
+        verb = "are" if count != 1 else "is"
+        return f"The cohort was not drawn: there {verb} {count} problem{plural}."
     return (
-        f"Nothing was imported: the list has {count} problem{'s' if count != 1 else ''}. "
+        f"Nothing was imported: the list has {count} problem{plural}. "
         "Correct the file and upload it again."
     )
 
@@ -438,25 +442,29 @@ def draw(audit_id: int) -> str | Response:
         previous=previous,
         returns_started=audits.returns_started(session, audit),
         problems=problems,
-        problem=_problem_summary(problems),
+        problem=_problem_summary(problems, drawing=True),
         problem_href="#population-problems",
     )
 
 
 @blueprint.route("/<id:audit_id>/draw/verify", methods=["POST"])
 @allow(Role.ADMIN)
-def verify(audit_id: int) -> Response:
+def verify(audit_id: int) -> str | Response:
+    """Re-run the draw and show the result on a page of its own (the messages can hold
+    local ids, which must not travel in a flash message in the session cookie)."""
     audit = _audit(audit_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            result = audits.verify_current_draw(db(), audit)
-        except DomainError as error:
-            flash(error.message)
-        else:
-            verdict = "Verified." if result.ok else "The draw could NOT be verified."
-            flash(" ".join([verdict, *result.messages]))
-    return redirect(url_for("audits.show", audit_id=audit.id) + "#sampling-record")
+    if not form.validate_on_submit():
+        return redirect(url_for("audits.show", audit_id=audit.id) + "#sampling-record")
+    try:
+        result = audits.verify_current_draw(db(), audit)
+    except DomainError as error:
+        return render_template(
+            "audits/verify.html", audit=audit, ok=False, messages=[error.message]
+        )
+    return render_template(
+        "audits/verify.html", audit=audit, ok=result.ok, messages=result.messages
+    )
 
 
 # --- Changing the cohort by hand -------------------------------------------------------------
@@ -555,17 +563,14 @@ def reminders(audit_id: int) -> Response:
         settings = smtp_settings(current_app.config)
         send = partial(send_email, settings) if settings else None
         try:
-            sent = audits.send_reminders(
+            result = audits.send_reminders(
                 db(), audit, current_user, send, current_app.config["SERVICE_NAME"]
             )
         except DomainError as error:
-            flash(error.message)
-        except OSError:
-            db().rollback()
-            current_app.logger.exception("Reminder email failed")
-            flash("The email server could not be reached: no reminders were sent.")
+            flash(error.message, "error")
         else:
             db().commit()
+            sent = result.reminders
             emailed = sum(1 for reminder in sent if reminder.emailed)
             if not sent:
                 flash("Every agency has completed its returns: no reminders were needed.")
@@ -576,6 +581,12 @@ def reminders(audit_id: int) -> Response:
                 )
             else:
                 flash(f"{emailed} of {len(sent)} agencies were reminded by email.")
+            if result.failed:
+                flash(
+                    "The email to " + ", ".join(result.failed) + " could not be sent. The "
+                    "reminder is recorded as not emailed: try again later or pass it on.",
+                    "error",
+                )
     return redirect(url_for("audits.show", audit_id=audit.id) + "#returns")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -32,9 +33,19 @@ def _rationale_field(question: Question) -> Any:
     return TextAreaField("Why this grade?", validators=validators, widget=GovTextArea())
 
 
-def section_form_class(definition: AuditTemplateDefinition, section: Section) -> type[SectionForm]:
+def section_form_class(
+    definition: AuditTemplateDefinition, section: Section, *, drafting: bool = False
+) -> type[SectionForm]:
+    """The form class of a section. While ``drafting`` nothing is required: completeness is
+    checked when the return is submitted."""
     fields: dict[str, Any] = {}
     for question in section.questions:
+        if drafting:
+            question = replace(
+                question,
+                required=False,
+                rationale="optional" if question.rationale == "required" else question.rationale,
+            )
         fields[question.id] = ANSWER_TYPES[question.type].form_field(question, definition.scales)
         if question.type == "grade" and question.rationale in ("required", "optional"):
             fields[question.id + RATIONALE_SUFFIX] = _rationale_field(question)
@@ -47,10 +58,12 @@ def section_form(
     stored: dict[str, Any] | None = None,
     *,
     read_only: bool = False,
+    drafting: bool = False,
+    rationales: dict[str, str] | None = None,
     **kwargs: Any,
 ) -> SectionForm:
     """A section's form, filled in from stored answers (by question id) when given."""
-    form_class = section_form_class(definition, section)
+    form_class = section_form_class(definition, section, drafting=drafting)
     if read_only:
         kwargs.setdefault("meta", {"csrf": False})
         kwargs.setdefault("formdata", None)
@@ -59,6 +72,8 @@ def section_form(
         for question in section.questions
         if stored and question.id in stored
     }
+    for question_id, reason in (rationales or {}).items():
+        data[question_id + RATIONALE_SUFFIX] = reason
     return form_class(data=data, **kwargs)
 
 

@@ -12,6 +12,7 @@ from audit_app.models import Role
 from tests.browser.conftest import (
     assert_accessible,
     assert_no_browser_errors,
+    click_and_check,
     follow,
     monitor_of,
     screenshot,
@@ -382,3 +383,114 @@ def test_demo_audit_page_and_reviewer_references(page: Page) -> None:
 
     for row in demo_population().rows[:10]:
         expect(page.locator("main")).not_to_contain_text(row["Name"])
+
+
+def open_return(page: Page, code: str) -> None:
+    """Follow a child's link on the reviewer's task list (its name adds the audit's title)."""
+    click_and_check(page, page.get_by_role("link", name=re.compile(rf"^{code}\b")).first)
+
+
+def _answer_everything_on_this_page(page: Page) -> None:
+    """Give an answer to every visible question of a return's section (answers reveal
+    follow-up questions, so go round until nothing visible is left unanswered)."""
+    for _ in range(4):
+        _answer_visible(page)
+
+
+def _answer_visible(page: Page) -> None:
+    section = page.locator("fieldset.app-section")
+    names: list[str] = []
+    for radio in section.locator("input[type=radio]:visible").all():
+        name = radio.get_attribute("name") or ""
+        if name not in names:
+            names.append(name)
+            if not section.locator(f'input[name="{name}"]:checked').count():
+                radio.check()
+    for box in section.locator(".govuk-checkboxes").all():
+        if box.is_visible() and not box.locator("input:checked").count():
+            box.locator("input[type=checkbox]").first.check()
+    for area in section.locator("textarea:visible").all():
+        if not area.input_value():
+            area.fill("Recorded in the file on the dates given.")
+    for field in section.locator("input.govuk-date-input__input:visible").all():
+        name = field.get_attribute("id") or ""
+        if not field.input_value():
+            field.fill("2020" if name.endswith("year") else "3")
+    for field in section.locator(
+        "input[type=text]:visible, input[inputmode=numeric]:visible"
+    ).all():
+        if not field.input_value():
+            field.fill("2")
+
+
+def test_reviewer_completes_and_sends_a_return(page: Page) -> None:
+    """The whole reviewer journey, with autosave, on the demo's children in crisis audit."""
+    sign_in(page, REVIEWER.email)
+    # Child B's CAMHS return has not been started in the demo.
+    open_return(page, "Child B")
+    assert h1(page) == "Child B: your agency's return"
+    follow(page, "The child and their presentation")
+
+    # Autosave: type, wait for "Draft saved", leave, come back: the answer is there.
+    first_choice = page.locator("fieldset.app-section input[type=checkbox]:visible").first
+    first_choice.check()
+    expect(page.locator(".app-autosave-status")).to_contain_text("Draft saved", timeout=10_000)
+    visit(page, page.url)
+    expect(page.locator("fieldset.app-section input[type=checkbox]:visible").first).to_be_checked()
+
+    # Conditional questions appear only when their answer is given (JavaScript on).
+    hidden_before = page.locator(".app-question[hidden]").count()
+    assert hidden_before >= 0
+
+    sections = page.locator("p.govuk-body-s", has_text="Section 1 of").inner_text().split(" of ")[1]
+    for number in range(1, int(sections) + 1):
+        _answer_everything_on_this_page(page)
+        submit(page, "Save and continue" if number < int(sections) else "Save")
+    assert h1(page) == "Child B: your agency's return"
+
+    follow(page, "Your agency's involvement, date by date")
+    page.get_by_label("Day").fill("14")
+    page.get_by_label("Month").fill("5")
+    page.get_by_label("Year").fill("2020")
+    page.get_by_label("What happened?").fill("Attended ED after self-harm; discharged same day")
+    page.get_by_label("Yes").check()
+    submit(page, "Add to the chronology")
+    expect(page.locator("main table")).to_contain_text("14 May 2020")
+    follow(page, "Back to Child B's return")
+
+    submit(page, "Check your answers and send")  # a link styled as a button
+    expect(page.locator("main")).to_contain_text("What's working well")
+    expect(page.locator("main")).to_contain_text("What are we worried about")
+    submit(page, "Send the return")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("has been sent")
+    screenshot(page, "reviewer-after-sending")
+
+    # No involvement with another child.
+    open_return(page, "Child H")
+    follow(page, "My agency had no involvement with this child")
+    submit(page, "Record no involvement")  # empty: an error summary
+    page.get_by_label("Why did your agency have no involvement?").fill("No record of the family")
+    submit(page, "Record no involvement")
+
+    follow(
+        page, "Summary of findings for Children in crisis: mental health and emotional wellbeing"
+    )
+    expect(page.get_by_label("What are we worried about")).not_to_have_value("")
+    submit(page, "Save draft")
+    sign_out(page)
+
+    # The audit lead returns it for amendment; the reviewer sees why.
+    sign_in(page, ADMIN.email)
+    follow(page, "Audits")
+    follow(page, "Children in crisis: mental health and emotional wellbeing")
+    page.locator("table.app-matrix a", has_text="CAMHS for Child B").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("What needs to change?").fill("Add the date of the CAMHS referral")
+    submit(page, "Return for amendment")
+    sign_out(page)
+    sign_in(page, REVIEWER.email)
+    open_return(page, "Child B")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Add the date of the CAMHS referral"
+    )

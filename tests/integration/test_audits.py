@@ -225,7 +225,11 @@ def test_set_up_an_audit_from_nothing_to_open_returns(
     verified = client.post(
         f"{url}/draw/verify", data={"csrf_token": csrf_token(page(client.get(url)))}
     )
-    assert "Verified" in text_of(page(client.get(verified.location)))
+    verdict = page(verified)
+    assert verdict.h1.get_text(strip=True) == "The draw is verified"
+    assert "same 5 children in the same order" in text_of(verdict)
+    # Local ids are shown on the page, never carried in a flash message in the cookie.
+    assert "W14-" not in (client.get_cookie("audit_session").value or "")
 
     opened = post_form(client, f"{url}/status", {"to": "collecting_returns"})
     assert opened.status_code == 302
@@ -306,9 +310,11 @@ def test_a_redraw_needs_a_reason_and_is_refused_once_returns_start(
         reason="The first list missed December discharges",
     )
     current = audits.current_members(draft)
-    assert [m.code for m in current] == ["Child E", "Child F", "Child G", "Child H"]
-    removed = [m for m in draft.cohort if m.removed_at is not None]
-    assert len(removed) == 4 and all("Redrawn" in m.removed_reason for m in removed)
+    # The new draw replaces the cohort: codes match the published draw (Child A first).
+    assert [m.code for m in current] == ["Child A", "Child B", "Child C", "Child D"]
+    assert len(draft.cohort) == 4
+    records = session.scalars(select(CohortDraw).where(CohortDraw.audit_id == draft.id)).all()
+    assert [r.reason for r in records] == ["", "The first list missed December discharges"]
     assert (
         session.scalar(select(func.count(CohortDraw.id)).where(CohortDraw.audit_id == draft.id))
         == 2
@@ -612,3 +618,92 @@ def test_problems_name_the_spreadsheet_row_even_after_blank_rows(
     rows = [text_of(r) for r in page(response).select("#population-problems tbody tr")]
     # Row 5 in the spreadsheet, though it is the second child (two blank rows come first).
     assert rows == ["Local ID rows 2 and 5 have the same local id 'A1'"]
+
+
+def test_names_and_dates_of_birth_can_never_be_released(
+    client: FlaskClient, users: dict[Role, User], draft: Audit
+) -> None:
+    sign_in(client, users[Role.ADMIN].email)
+    response = post_form(
+        client,
+        f"/audits/{draft.id}/population/columns",
+        {
+            "local_id": "Local ID",
+            "name": "Name",
+            "date_of_birth": "Date of birth",
+            "reference_columns": ["NHS number", "Name", "Date of birth"],
+        },
+    )
+    rows = [text_of(r) for r in page(response).select("#population-problems tbody tr")]
+    assert len(rows) == 2 and all("cannot be agency references" in r for r in rows)
+
+
+def test_filters_cannot_single_out_a_child_by_name(session: Session, draft: Audit) -> None:
+    with pytest.raises(audits.DomainError, match="identifies children"):
+        audits.draw_cohort(
+            session,
+            draft,
+            size=1,
+            seed="s",
+            filters=["Name=Child Name 3"],
+            strata=None,
+            user_id=None,
+        )
+
+
+def test_the_cohort_cannot_change_once_the_audit_has_moved_on(
+    session: Session, draft: Audit
+) -> None:
+    audits.draw_cohort(session, draft, size=2, seed="s", filters=[], strata=None, user_id=None)
+    audits.move(session, draft, AuditStatus.COLLECTING)
+    audits.move(session, draft, AuditStatus.PANEL)
+    with pytest.raises(audits.DomainError, match="cannot change once the audit has moved on"):
+        audits.draw_cohort(
+            session, draft, size=2, seed="t", filters=[], strata=None, user_id=None, reason="again"
+        )
+    with pytest.raises(audits.DomainError, match="cannot change"):
+        audits.add_member_by_hand(session, draft, 20, "late")
+    with pytest.raises(audits.DomainError, match="cannot change"):
+        audits.remove_member(session, draft, audits.current_members(draft)[0], "gone")
+
+
+def test_the_purge_clears_free_text_that_might_name_a_child(session: Session, draft: Audit) -> None:
+    audits.draw_cohort(session, draft, size=2, seed="s", filters=[], strata=None, user_id=None)
+    audits.add_member_by_hand(session, draft, 29, "Sibling of Child Name 4")
+    for to in (
+        AuditStatus.COLLECTING,
+        AuditStatus.PANEL,
+        AuditStatus.ACTION_PLANNING,
+        AuditStatus.MONITORING,
+        AuditStatus.CLOSED,
+    ):
+        audits.move(session, draft, to)
+    audits.purge_identities(session, draft)
+    assert all(m.added_by_hand_reason in (None, "[purged]") for m in draft.cohort)
+    stored = session.scalars(
+        select(PopulationList).where(PopulationList.audit_id == draft.id)
+    ).all()
+    assert all(p.filename == "[purged]" and p.rows == [] for p in stored)
+
+
+def test_a_failed_reminder_email_is_recorded_and_the_rest_go_on(
+    session: Session, draft: Audit, users: dict[Role, User], two_agencies: list[Agency]
+) -> None:
+    audits.draw_cohort(session, draft, size=2, seed="s", filters=[], strata=None, user_id=None)
+    for link in draft.agencies:
+        link.lead_contact_email = f"{link.agency.short_name.lower()}@example.org"
+    audits.move(session, draft, AuditStatus.COLLECTING)
+    delivered: list[str] = []
+
+    def send(to: str, subject: str, body: str) -> None:
+        if to.startswith("police"):
+            raise OSError("connection refused")
+        delivered.append(to)
+
+    result = audits.send_reminders(session, draft, users[Role.ADMIN], send, "the service")
+    assert delivered == ["camhs@example.org"]
+    assert result.failed == ["Police"]
+    assert sorted((r.recipient, r.emailed) for r in result.reminders) == [
+        ("camhs@example.org", True),
+        ("police@example.org", False),
+    ]

@@ -7,6 +7,8 @@ EXPECTED fails the test; so does a view with no access declaration.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,11 +18,14 @@ from audit_app import create_app
 from audit_app.access import access_rule_for
 from audit_app.models import (
     Agency,
+    AgencyReturn,
     Audit,
     AuditAgency,
     AuditTemplateVersion,
+    ChronologyEntry,
     CohortMember,
     Role,
+    UrgentConcern,
     User,
 )
 from tests.conftest import sign_in
@@ -28,6 +33,7 @@ from tests.conftest import sign_in
 ANYONE = "anyone"
 SIGNED_IN = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
+REVIEWER = frozenset({Role.REVIEWER})
 
 # endpoint -> who may use it
 EXPECTED: dict[str, object] = {
@@ -66,6 +72,18 @@ EXPECTED: dict[str, object] = {
     "audits.reminders": ADMIN,
     "audits.identities": ADMIN,
     "audits.purge": ADMIN,
+    "returns.overview": REVIEWER,
+    "returns.section": REVIEWER,
+    "returns.autosave": REVIEWER,
+    "returns.no_involvement": REVIEWER,
+    "returns.chronology": REVIEWER,
+    "returns.delete_chronology": REVIEWER,
+    "returns.check": REVIEWER,
+    "returns.submit": REVIEWER,
+    "returns.concern": REVIEWER,
+    "returns.acknowledge": ADMIN,
+    "returns.lead_view": ADMIN,
+    "summaries.summary": REVIEWER,
 }
 
 
@@ -94,10 +112,17 @@ def test_declarations_match_expectations(app: Flask) -> None:
 
 
 def _urls(
-    app: Flask, agency: Agency, user: User, version: AuditTemplateVersion, audit: Audit
+    app: Flask,
+    agency: Agency,
+    user: User,
+    version: AuditTemplateVersion,
+    audit: Audit,
+    ids: dict[str, int],
 ) -> list[tuple[str, str, str]]:
     """(endpoint, method, url) for every rule, with real ids filled in."""
     values = {
+        **ids,
+        "number": 1,
         "audit_id": audit.id,
         "member_id": audit.cohort[0].id,
         "agency_id": agency.id,
@@ -132,7 +157,21 @@ def test_route_role_matrix(
     audit.agencies.append(AuditAgency(agency_id=agency.id))
     audit.cohort.append(CohortMember(code="Child A", position=0))
     session.add(audit)
+    session.flush()
+    agency_return = AgencyReturn(
+        audit_id=audit.id, agency_id=agency.id, member_id=audit.cohort[0].id
+    )
+    session.add(agency_return)
+    session.flush()
+    entry = ChronologyEntry(
+        return_id=agency_return.id, happened_on=date(2020, 1, 1), what_happened="x"
+    )
+    concern = UrgentConcern(
+        return_id=agency_return.id, raised_by_id=users[Role.REVIEWER].id, details="x"
+    )
+    session.add_all([entry, concern])
     session.commit()
+    ids = {"return_id": agency_return.id, "entry_id": entry.id, "concern_id": concern.id}
     if who is not None:
         response = sign_in(client, users[who].email)
         assert response.status_code == 302
@@ -140,7 +179,7 @@ def test_route_role_matrix(
     app.config["WTF_CSRF_ENABLED"] = False
     try:
         target_user = users[Role.SUBGROUP]
-        for endpoint, method, url in _urls(app, agency, target_user, template_version, audit):
+        for endpoint, method, url in _urls(app, agency, target_user, template_version, audit, ids):
             expected = EXPECTED[endpoint]
             allowed = expected == ANYONE or (who is not None and who in expected)  # type: ignore[operator]
             if endpoint == "auth.sign_out":

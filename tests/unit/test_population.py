@@ -581,3 +581,9 @@ def test_duplicate_local_ids_name_both_rows() -> None:
 def test_a_clean_list_has_no_mapping_problems() -> None:
     population = listing("Id,Name,DOB,NHS", "1,Ann,3 Feb 2010,", "2,Bob,2010-02-03,123")
     assert check_mapping(population, ColumnMapping("Id", "Name", "DOB", ("NHS",))) == []
+
+
+def test_an_unclosed_quote_is_refused_not_swallowed() -> None:
+    with pytest.raises(PopulationError) as refused:
+        read_population(b'id,name\n1,"Ann\n2,Bob\n3,Cy\n', "ward.csv")
+    assert "opened but never closed" in str(refused.value.problems[0])

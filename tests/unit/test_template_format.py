@@ -375,3 +375,10 @@ def test_a_condition_on_a_grade_must_name_a_level() -> None:
     ]
     data["sections"][1]["questions"][2]["show_if"] = {"question": "overall", "equals": "good"}
     assert errors_of(data) == []
+
+
+@pytest.mark.parametrize("question_id", ["validate", "meta", "questions", "version", "a__b"])
+def test_ids_the_forms_need_are_refused(question_id: str) -> None:
+    data = example()
+    data["sections"][0]["questions"][1]["id"] = question_id
+    assert any(path == "sections[0].questions[1].id" for path, _ in errors_of(data))
