@@ -103,8 +103,12 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_template_globals(app: Flask) -> None:
+    from audit_app.answer_types import ANSWER_TYPES
     from audit_app.models import Role
     from audit_app.views.navigation import navigation_items
+
+    # A global, so the question macros see it wherever they are imported.
+    app.jinja_env.globals["answer_types"] = ANSWER_TYPES
 
     @app.context_processor
     def service_context() -> dict[str, Any]:

@@ -42,6 +42,8 @@ class AnswerType:
     label: ClassVar[str]
     extra_keys: ClassVar[frozenset[str]] = frozenset()
     required_keys: ClassVar[frozenset[str]] = frozenset()
+    # The page partial that renders the field (it sees ``field``, ``question``, ``params``).
+    template: ClassVar[str] = "answer_types/_field.html"
 
     @property
     def allowed_keys(self) -> frozenset[str]:
@@ -63,6 +65,14 @@ class AnswerType:
 
     def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
         raise NotImplementedError
+
+    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
+        """The GOV.UK macro parameters the field is rendered with."""
+        return {"label": {"text": question.text, "classes": "govuk-label--s"}, "rows": 4}
+
+    def extra_fields(self, question: Question) -> dict[str, tuple[Field, dict[str, Any]]]:
+        """Fields asked with the answer, by name suffix (a grade's written reason)."""
+        return {}
 
     def to_stored(self, data: Any) -> Any:
         """The submitted field data as it is kept (plain JSON); None when not answered."""
@@ -110,6 +120,10 @@ def _widgets() -> Any:
     return wtforms_widgets
 
 
+def _legend(question: Question) -> dict[str, Any]:
+    return {"fieldset": {"legend": {"text": question.text, "classes": "govuk-fieldset__legend--s"}}}
+
+
 def _validators(question: Question) -> list[Any]:
     from wtforms.validators import InputRequired, Optional
 
@@ -122,6 +136,9 @@ class YesNoUnknown(AnswerType):
     name = "yes_no_unknown"
     label = "Yes, no or not known"
     CHOICES = (Choice("yes", "Yes"), Choice("no", "No"), Choice("not_known", "Not known"))
+
+    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
+        return _legend(question)
 
     def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice]:
         return list(self.CHOICES)
@@ -144,6 +161,9 @@ class SingleChoice(AnswerType):
     extra_keys = frozenset({"options"})
     required_keys = frozenset({"options"})
 
+    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
+        return _legend(question)
+
     def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice]:
         return list(question.options)
 
@@ -164,6 +184,9 @@ class MultipleChoice(AnswerType):
     label = "Any answers from a list"
     extra_keys = frozenset({"options"})
     required_keys = frozenset({"options"})
+
+    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
+        return {**_legend(question), "hint": {"text": question.hint or "Select all that apply"}}
 
     def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice]:
         return list(question.options)
@@ -188,6 +211,31 @@ class Grade(AnswerType):
     label = "A grade on a named scale"
     extra_keys = frozenset({"scale", "rationale"})
     required_keys = frozenset({"scale"})
+
+    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
+        levels = self.choices(question, scales) or []
+        return {**_legend(question), "classes": "govuk-radios--small" if len(levels) > 5 else ""}
+
+    def extra_fields(self, question: Question) -> dict[str, tuple[Field, dict[str, Any]]]:
+        if question.rationale not in ("required", "optional"):
+            return {}
+        from wtforms import TextAreaField
+        from wtforms.validators import DataRequired, Optional
+
+        validators = (
+            [DataRequired(f"Give the reason for the grade for '{question.text}'")]
+            if question.rationale == "required"
+            else [Optional()]
+        )
+        field = TextAreaField(
+            "Why this grade?", validators=validators, widget=_widgets().GovTextArea()
+        )
+        return {
+            "__rationale": (
+                field,
+                {"label": {"text": "Why this grade?", "classes": "govuk-label--s"}, "rows": 3},
+            )
+        }
 
     def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice] | None:
         scale = scales.get(question.scale or "")
@@ -242,6 +290,9 @@ class DateAnswer(AnswerType):
     name = "date"
     label = "A date"
 
+    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
+        return {**_legend(question), "hint": {"text": question.hint or "For example, 27 3 2021"}}
+
     def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
         from audit_app.views.forms import GovDateField
 
@@ -265,6 +316,16 @@ class NumberAnswer(AnswerType):
     name = "number"
     label = "A whole number"
     extra_keys = frozenset({"min", "max", "unit"})
+
+    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "label": {"text": question.text, "classes": "govuk-label--s"},
+            "classes": "govuk-input--width-5",
+            "inputmode": "numeric",
+        }
+        if question.unit:
+            params["suffix"] = {"text": question.unit}
+        return params
 
     def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
         from wtforms import IntegerField
@@ -309,6 +370,7 @@ class DatedList(AnswerType):
     name = "dated_list"
     label = "A list of dated entries"
     ROWS = 3
+    template = "answer_types/_dated_list.html"
 
     def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
         from flask_wtf import FlaskForm  # a sub-form only: no token of its own is rendered

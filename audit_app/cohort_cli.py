@@ -109,5 +109,6 @@ def draw_command(
         click.echo(f"Allocation: {shares}")
     click.echo(f"Population size (after filters): {result.population_size}")
     click.echo(f"Fingerprint (SHA-256): {result.fingerprint}")
-    for place, local_id in enumerate(result.chosen_ids):
-        click.echo(f"{pseudonym(place)}: {local_id}")
+    # The chosen rows, in draw order: the local id and where the row is in the file.
+    for place, (index, local_id) in enumerate(zip(result.chosen, result.chosen_ids, strict=True)):
+        click.echo(f"{pseudonym(place)}: {local_id} (row {population.row_number(index)})")

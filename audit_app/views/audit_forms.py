@@ -69,12 +69,11 @@ class AuditDetailsForm(FlaskForm):
     )
     period_start = GovDateField("Start of the period covered (optional)", validators=[Optional()])
     period_end = GovDateField("End of the period covered (optional)", validators=[Optional()])
-    template_version_id = SelectField(
+    template_version_id = RadioField(
         "Audit template",
-        widget=GovSelect(),
+        widget=GovRadioInput(),
         coerce=str,
         validate_choice=False,  # optional in a draft; the domain checks the id
-        description="Every agency answers this template for every child",
     )
     return_deadline = GovDateField("Deadline for returns (optional)", validators=[Optional()])
     panel_date = GovDateField("Panel date (optional)", validators=[Optional()])

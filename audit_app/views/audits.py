@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -108,14 +109,29 @@ def show(audit_id: int) -> str:
 # --- Details -------------------------------------------------------------------------------
 
 
-def _template_choices() -> list[tuple[str, str]]:
-    choices = [("", "Choose a template")]
+def _template_choices(pinned_id: int | None = None) -> list[dict[str, object]]:
+    """The latest version of each template (and the audit's own, if older), with what
+    an audit lead needs to choose: its purpose, its size and a link to preview it."""
+    items: list[dict[str, object]] = []
     for summary in template_library.list_templates(db()):
-        for version in sorted(summary.template.versions, key=lambda v: v.id, reverse=True):
-            choices.append(
-                (str(version.id), f"{summary.template.title}, version {version.version_label}")
+        versions = [summary.latest] + [
+            v for v in summary.template.versions if v.id == pinned_id and v is not summary.latest
+        ]
+        for version in versions:
+            definition = template_library.definition_of(version)
+            preview = url_for("audit_templates.preview", version_id=version.id)
+            hint = Markup(
+                '{purpose} {count} questions. <a class="govuk-link" href="{href}" '
+                'target="_blank" rel="noopener">Preview this template (opens in new tab)</a>'
+            ).format(purpose=version.purpose, count=len(definition.questions), href=preview)
+            items.append(
+                {
+                    "value": str(version.id),
+                    "text": f"{summary.template.title}, version {version.version_label}",
+                    "hint": {"html": hint},
+                }
             )
-    return choices
+    return items
 
 
 def _details(form: AuditDetailsForm) -> audits.AuditDetails:
@@ -137,7 +153,8 @@ def _details(form: AuditDetailsForm) -> audits.AuditDetails:
 @allow(Role.ADMIN)
 def new() -> str | Response:
     form = AuditDetailsForm()
-    form.template_version_id.choices = _template_choices()
+    items = _template_choices()
+    form.template_version_id.choices = [(item["value"], item["text"]) for item in items]
     if form.validate_on_submit():
         try:
             audit = audits.save_details(db(), None, _details(form), lead=current_user)
@@ -147,7 +164,7 @@ def new() -> str | Response:
             db().commit()
             flash(f"The audit '{audit.title}' has been set up as a draft.")
             return redirect(url_for("audits.show", audit_id=audit.id))
-    return render_template("audits/details.html", form=form, audit=None)
+    return render_template("audits/details.html", form=form, audit=None, template_items=items)
 
 
 @blueprint.route("/<id:audit_id>/details", methods=["GET", "POST"])
@@ -155,7 +172,8 @@ def new() -> str | Response:
 def details(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     form = AuditDetailsForm(obj=audit)
-    form.template_version_id.choices = _template_choices()
+    items = _template_choices(audit.template_version_id)
+    form.template_version_id.choices = [(item["value"], item["text"]) for item in items]
     if request.method == "GET":
         form.template_version_id.data = str(audit.template_version_id or "")
     if form.validate_on_submit():
@@ -167,7 +185,7 @@ def details(audit_id: int) -> str | Response:
             db().commit()
             flash("The audit's details have been saved.")
             return redirect(url_for("audits.show", audit_id=audit.id))
-    return render_template("audits/details.html", form=form, audit=audit)
+    return render_template("audits/details.html", form=form, audit=audit, template_items=items)
 
 
 # --- Agencies and panel --------------------------------------------------------------------

@@ -17,20 +17,7 @@ class SectionForm(FlaskForm):
     questions: tuple[Question, ...] = ()
 
 
-RATIONALE_SUFFIX = "__rationale"
-
-
-def _rationale_field(question: Question) -> Any:
-    from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-    from wtforms import TextAreaField
-    from wtforms.validators import DataRequired, Optional
-
-    validators = (
-        [DataRequired(f"Give the reason for the grade for '{question.text}'")]
-        if question.rationale == "required"
-        else [Optional()]
-    )
-    return TextAreaField("Why this grade?", validators=validators, widget=GovTextArea())
+RATIONALE_SUFFIX = "__rationale"  # the name suffix of a grade's written reason
 
 
 def section_form_class(
@@ -46,9 +33,10 @@ def section_form_class(
                 required=False,
                 rationale="optional" if question.rationale == "required" else question.rationale,
             )
-        fields[question.id] = ANSWER_TYPES[question.type].form_field(question, definition.scales)
-        if question.type == "grade" and question.rationale in ("required", "optional"):
-            fields[question.id + RATIONALE_SUFFIX] = _rationale_field(question)
+        handler = ANSWER_TYPES[question.type]
+        fields[question.id] = handler.form_field(question, definition.scales)
+        for suffix, (field, _params) in handler.extra_fields(question).items():
+            fields[question.id + suffix] = field
     return type("SectionForm", (SectionForm,), {**fields, "questions": section.questions})
 
 

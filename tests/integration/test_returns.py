@@ -521,3 +521,31 @@ def test_a_summary_belongs_to_the_agencies_in_the_audit(
     client = app.test_client()
     sign_in(client, outsider.email)
     assert client.get(f"/audits/{collecting.id}/summary").status_code == 404
+
+
+def test_an_autosave_hours_after_the_page_loaded_still_saves(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CSRF tokens live as long as the signed-in session, so a page left open all
+    afternoon does not lose its autosave to an expired token."""
+    import time
+
+    sign_in(client, users[Role.REVIEWER].email)
+    url = f"/returns/{own_return(session, collecting, agency.id).id}/sections/1"
+    soup = page(client.get(url))
+    later = time.time() + 6 * 60 * 60
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    response = client.post(
+        f"{url}/autosave",
+        data={
+            "csrf_token": csrf_token(soup),
+            "version": soup.find("input", attrs={"name": "version"})["value"],
+            "missed_opportunity": "typed over a long afternoon",
+        },
+    )
+    assert response.status_code == 200 and response.get_json()["saved"] is True

@@ -26,7 +26,7 @@ def run(*args: str | Path) -> Result:
 
 
 def chosen(output: str) -> list[str]:
-    return re.findall(r"^Child [A-Z]+: (.*)$", output, re.M)
+    return re.findall(r"^Child [A-Z]+: (.*) \(row \d+\)$", output, re.M)
 
 
 def fingerprint_of(output: str) -> str:
@@ -57,8 +57,12 @@ def test_the_command_prints_what_draw_chooses() -> None:
     assert "Seed: ward14-2020" in lines
     assert "Filter: Discharge date>=2020-01-01" in lines
     assert "Population size (after filters): 18" in lines
+    population = read_population(WARD14.read_bytes(), WARD14.name)
     assert lines[-6:] == [
-        f"{pseudonym(n)}: {local_id}" for n, local_id in enumerate(expected.chosen_ids)
+        f"{pseudonym(n)}: {local_id} (row {population.row_number(index)})"
+        for n, (index, local_id) in enumerate(
+            zip(expected.chosen, expected.chosen_ids, strict=True)
+        )
     ]
     assert result.stderr == ""
 
