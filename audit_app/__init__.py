@@ -75,9 +75,20 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         log,
         returns,
         summaries,
+        workbooks,
     )
 
-    for module in (auth, home, admin, log, audit_templates, audits, returns, summaries):
+    for module in (
+        auth,
+        home,
+        admin,
+        log,
+        audit_templates,
+        audits,
+        returns,
+        summaries,
+        workbooks,
+    ):
         app.register_blueprint(module.blueprint)
     errors.register(app)
 

@@ -132,16 +132,11 @@ def _validators(question: Question) -> list[Any]:
     return [Optional()]
 
 
-class YesNoUnknown(AnswerType):
-    name = "yes_no_unknown"
-    label = "Yes, no or not known"
-    CHOICES = (Choice("yes", "Yes"), Choice("no", "No"), Choice("not_known", "Not known"))
+class OneChoice(AnswerType):
+    """An answer chosen from a set list, as radios."""
 
     def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
         return _legend(question)
-
-    def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice]:
-        return list(self.CHOICES)
 
     def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
         from wtforms import RadioField
@@ -149,34 +144,29 @@ class YesNoUnknown(AnswerType):
         return RadioField(
             question.text,
             description=question.hint or "",
-            choices=[(c.value, c.label) for c in self.CHOICES],
+            choices=[(c.value, c.label) for c in self.choices(question, scales) or []],
             validators=_validators(question),
             widget=_widgets().GovRadioInput(),
         )
 
 
-class SingleChoice(AnswerType):
+class YesNoUnknown(OneChoice):
+    name = "yes_no_unknown"
+    label = "Yes, no or not known"
+    CHOICES = (Choice("yes", "Yes"), Choice("no", "No"), Choice("not_known", "Not known"))
+
+    def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice]:
+        return list(self.CHOICES)
+
+
+class SingleChoice(OneChoice):
     name = "single_choice"
     label = "One answer from a list"
     extra_keys = frozenset({"options"})
     required_keys = frozenset({"options"})
 
-    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
-        return _legend(question)
-
     def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice]:
         return list(question.options)
-
-    def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
-        from wtforms import RadioField
-
-        return RadioField(
-            question.text,
-            description=question.hint or "",
-            choices=[(c.value, c.label) for c in question.options],
-            validators=_validators(question),
-            widget=_widgets().GovRadioInput(),
-        )
 
 
 class MultipleChoice(AnswerType):
@@ -206,7 +196,7 @@ class MultipleChoice(AnswerType):
         return list(data) if data else None
 
 
-class Grade(AnswerType):
+class Grade(OneChoice):
     name = "grade"
     label = "A grade on a named scale"
     extra_keys = frozenset({"scale", "rationale"})
@@ -253,18 +243,6 @@ class Grade(AnswerType):
             if level.value == value:
                 return level.column
         return None
-
-    def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
-        from wtforms import RadioField
-
-        choices = self.choices(question, scales) or []
-        return RadioField(
-            question.text,
-            description=question.hint or "",
-            choices=[(c.value, c.label) for c in choices],
-            validators=_validators(question),
-            widget=_widgets().GovRadioInput(),
-        )
 
 
 class FreeText(AnswerType):

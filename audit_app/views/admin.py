@@ -12,18 +12,16 @@ from audit_app import accounts, agencies
 from audit_app.access import allow
 from audit_app.errors import DomainError
 from audit_app.models import Agency, AgencySector, Role, User
-from audit_app.views.forms import AccountStatusForm, AgencyForm, NewUserForm, UserDetailsForm
+from audit_app.views.forms import (
+    AccountStatusForm,
+    AgencyForm,
+    NewUserForm,
+    UserDetailsForm,
+    attach_error,
+)
 from audit_app.web import db, parse_id
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _attach_error(form: object, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)  # type: ignore[attr-defined]
 
 
 # --- Agencies --------------------------------------------------------------------------
@@ -64,7 +62,7 @@ def _agency_form(agency: Agency | None) -> str | Response:
                 is_active=bool(form.is_active.data),
             )
         except DomainError as error:
-            _attach_error(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"{saved.name} has been {'saved' if agency else 'added'}.")
@@ -113,7 +111,7 @@ def user_new() -> str | Response:
                 job_title=form.job_title.data,
             )
         except DomainError as error:
-            _attach_error(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"{user.full_name} has been added as {user.role.label.lower()}.")
@@ -143,7 +141,7 @@ def user_edit(user_id: int) -> str | Response:
                 acting_user=current_user,
             )
         except DomainError as error:
-            _attach_error(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"{user.full_name}'s details have been saved.")

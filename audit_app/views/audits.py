@@ -47,7 +47,7 @@ from audit_app.views.audit_forms import (
     PopulationUploadForm,
     ReasonForm,
 )
-from audit_app.views.forms import ConfirmForm
+from audit_app.views.forms import ConfirmForm, attach_error
 from audit_app.web import db, parse_id
 
 blueprint = Blueprint("audits", __name__, url_prefix="/audits")
@@ -57,14 +57,6 @@ PREVIEW_ROWS = 20
 
 def _audit(audit_id: int) -> Audit:
     return db().get(Audit, audit_id) or abort(404)
-
-
-def _attach(form: object, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)  # type: ignore[attr-defined]
 
 
 # --- The list and the audit page -----------------------------------------------------------
@@ -159,7 +151,7 @@ def new() -> str | Response:
         try:
             audit = audits.save_details(db(), None, _details(form), lead=current_user)
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"The audit '{audit.title}' has been set up as a draft.")
@@ -180,7 +172,7 @@ def details(audit_id: int) -> str | Response:
         try:
             audits.save_details(db(), audit, _details(form))
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash("The audit's details have been saved.")
@@ -209,7 +201,7 @@ def agencies(audit_id: int) -> str | Response:
         try:
             audits.set_agencies(db(), audit, [i for i in ids if i is not None])
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash("The agencies taking part have been saved.")
@@ -243,7 +235,7 @@ def agency_link(audit_id: int, agency_id: int) -> str | Response:
                 reference_columns=reference_columns,
             )
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"{link.agency.name}'s details for this audit have been saved.")
@@ -278,7 +270,7 @@ def panel(audit_id: int) -> str | Response:
                 db(), audit, [i for i in ids if i is not None], parse_id(form.chair_id.data)
             )
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash("The panel has been saved.")
@@ -309,7 +301,7 @@ def population(audit_id: int) -> str | Response:
             problems = error.problems
         except DomainError as error:
             db().rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"{len(parsed.rows)} rows have been read from {parsed.source_name}.")
@@ -447,7 +439,7 @@ def draw(audit_id: int) -> str | Response:
             problems = error.problems
         except DomainError as error:
             session.rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             session.commit()
             flash(f"{form.size.data} children have been drawn at random.")
@@ -512,7 +504,7 @@ def add_child(audit_id: int) -> str | Response:
         try:
             member = audits.add_member_by_hand(db(), audit, index, form.reason.data or "")
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"The child has been added to the cohort as {member.code}.")
@@ -532,7 +524,7 @@ def remove_child(audit_id: int, member_id: int) -> str | Response:
         try:
             audits.remove_member(db(), audit, member, form.reason.data or "")
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"{member.code} has been removed from the cohort.")
@@ -562,7 +554,7 @@ def status(audit_id: int) -> str | Response:
         try:
             audits.move(db(), audit, target)
         except DomainError as error:
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"The audit is now: {target.label.lower()}.")

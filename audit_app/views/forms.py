@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -36,7 +38,17 @@ from wtforms.validators import (
 )
 
 from audit_app.accounts import MIN_PASSWORD_LENGTH
+from audit_app.errors import DomainError
 from audit_app.models import AgencySector, Role
+
+
+def attach_error(form: Any, error: DomainError) -> None:
+    """Show a domain rule's message beside the field it names, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 
 def strip_text(value: object) -> object:

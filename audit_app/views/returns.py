@@ -33,7 +33,7 @@ from audit_app.models import (
 )
 from audit_app.notifications import send_email, smtp_settings
 from audit_app.template_format import COLUMN_LABELS
-from audit_app.views.forms import ConfirmForm
+from audit_app.views.forms import ConfirmForm, attach_error
 from audit_app.views.return_forms import (
     AmendmentForm,
     ChronologyForm,
@@ -52,14 +52,6 @@ def _own_return(return_id: int) -> AgencyReturn:
     if agency_return is None or agency_return.agency_id != current_user.agency_id:
         abort(404)
     return agency_return
-
-
-def _attach(form: Any, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 # --- The return's own page -----------------------------------------------------------------
@@ -116,6 +108,19 @@ def _typed(form: Any, definition: Any, section: Any) -> list[tuple[str, str]]:
     return shown
 
 
+def _save(form: Any, agency_return: AgencyReturn) -> None:
+    """Save a submitted section, naming the version of the return the page was built from."""
+    seen = request.form.get("version", "")
+    returns.save_section(
+        db(),
+        agency_return,
+        int(seen) if seen.isdigit() else -1,
+        stored_answers(form),
+        stored_rationales(form),
+        current_user,
+    )
+
+
 @blueprint.route("/returns/<id:return_id>/sections/<int:number>", methods=["GET", "POST"])
 @allow(Role.REVIEWER)
 def section(return_id: int, number: int) -> str | Response:
@@ -137,19 +142,11 @@ def section(return_id: int, number: int) -> str | Response:
         )
         return _render_section(agency_return, definition, number, form, stored, editable)
     form = section_form(definition, this_section, drafting=True)
-    seen = request.form.get("version", "")
     problem = None
     typed = None
     if form.validate():
         try:
-            returns.save_section(
-                session,
-                agency_return,
-                int(seen) if seen.isdigit() else -1,
-                stored_answers(form),
-                stored_rationales(form),
-                current_user,
-            )
+            _save(form, agency_return)
         except returns.ReturnConflict as conflict:
             session.rollback()
             problem = conflict.message
@@ -221,16 +218,8 @@ def autosave(return_id: int, number: int) -> tuple[Response, int]:
     form = section_form(definition, this_section, drafting=True)
     if not form.validate():
         return jsonify({"saved": False, "errors": form.errors}), 422
-    seen = request.form.get("version", "")
     try:
-        returns.save_section(
-            session,
-            agency_return,
-            int(seen) if seen.isdigit() else -1,
-            stored_answers(form),
-            stored_rationales(form),
-            current_user,
-        )
+        _save(form, agency_return)
     except returns.ReturnConflict as conflict:
         session.rollback()
         return jsonify({"saved": False, "conflict": True, "message": conflict.message}), 409
@@ -260,7 +249,7 @@ def no_involvement(return_id: int) -> str | Response:
             )
         except DomainError as error:
             db().rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(
@@ -288,7 +277,7 @@ def chronology(return_id: int) -> str | Response:
             )
         except DomainError as error:
             db().rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash("The entry has been added to your agency's chronology.")
@@ -377,7 +366,7 @@ def concern(return_id: int) -> str | Response:
             returns.raise_concern(db(), agency_return, form.details.data or "", current_user)
         except DomainError as error:
             db().rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             _email_lead(agency_return)
@@ -434,7 +423,7 @@ def lead_view(audit_id: int, return_id: int) -> str | Response:
             returns.return_for_amendment(db(), agency_return, form.comment.data or "")
         except DomainError as error:
             db().rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db().commit()
             flash(f"The return has been sent back to {agency_return.agency.name}.")

@@ -474,11 +474,27 @@ def test_reviewer_completes_and_sends_a_return(page: Page) -> None:
     page.get_by_label("Why did your agency have no involvement?").fill("No record of the family")
     submit(page, "Record no involvement")
 
-    follow(
-        page, "Summary of findings for Children in crisis: mental health and emotional wellbeing"
+    click_and_check(
+        page,
+        page.get_by_role(
+            "link", name=re.compile("^Your agency's summary of findings.*Children in crisis")
+        ),
     )
     expect(page.get_by_label("What are we worried about")).not_to_have_value("")
     submit(page, "Save draft")
+
+    # The offline route: the workbook page, and the download itself.
+    follow(page, "Back to your returns")
+    click_and_check(
+        page,
+        page.get_by_role(
+            "link", name=re.compile("^Work offline in a spreadsheet.*Children in crisis")
+        ),
+    )
+    assert h1(page) == "Work offline with a workbook"
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("Download")).first.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
     sign_out(page)
 
     # The audit lead returns it for amendment; the reviewer sees why.

@@ -549,3 +549,29 @@ def test_an_autosave_hours_after_the_page_loaded_still_saves(
         },
     )
     assert response.status_code == 200 and response.get_json()["saved"] is True
+
+
+def test_an_urgent_concern_is_emailed_to_the_lead_when_smtp_is_set_up(
+    app: Flask,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[tuple[str, str, str]] = []
+    monkeypatch.setitem(app.config, "AUDIT_SMTP_HOST", "smtp.example.org")
+    monkeypatch.setattr(
+        "audit_app.views.returns.send_email",
+        lambda settings, to, subject, body: sent.append((to, subject, body)),
+    )
+    client = app.test_client()
+    sign_in(client, users[Role.REVIEWER].email)
+    url = f"/returns/{own_return(session, collecting, agency.id).id}/concern"
+    soup = page(client.get(url))
+    client.post(url, data={"csrf_token": csrf_token(soup), "details": "Secret Name 0 is at risk"})
+    assert [(to, subject) for to, subject, _ in sent] == [
+        (users[Role.ADMIN].email, "Urgent concern raised in an audit")
+    ]
+    body = sent[0][2]
+    assert "Child A" in body and "Secret Name" not in body  # the email names no child

@@ -84,6 +84,9 @@ EXPECTED: dict[str, object] = {
     "returns.acknowledge": ADMIN,
     "returns.lead_view": ADMIN,
     "summaries.summary": REVIEWER,
+    "workbooks.download": REVIEWER,
+    "workbooks.upload": REVIEWER,
+    "workbooks.confirm": REVIEWER,
 }
 
 
