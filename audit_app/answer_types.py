@@ -12,7 +12,7 @@ are imported only when a form field is built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from audit_app.template_format import Question, Scale
 
 COLUMNS = ("working_well", "worried_about", "needs_to_happen")
+LARGEST_NUMBER = 1_000_000_000  # a whole number any database column and spreadsheet keeps exactly
 
 # Keys every question may have, whatever its type.
 COMMON_KEYS = frozenset(
@@ -73,6 +74,9 @@ class AnswerType:
     def extra_fields(self, question: Question) -> dict[str, tuple[Field, dict[str, Any]]]:
         """Fields asked with the answer, by name suffix (a grade's written reason)."""
         return {}
+
+    def prepare(self, field: Field) -> None:
+        """Ready a field filled from stored answers for more typing (blank rows to add to)."""
 
     def to_stored(self, data: Any) -> Any:
         """The submitted field data as it is kept (plain JSON); None when not answered."""
@@ -310,14 +314,19 @@ class NumberAnswer(AnswerType):
         from wtforms.validators import NumberRange
 
         validators = _validators(question)
-        if question.min is not None or question.max is not None:
-            validators.append(
-                NumberRange(
-                    min=question.min,
-                    max=question.max,
-                    message=_range_message(question),
-                )
+        bounded = replace(
+            question,
+            min=question.min if question.min is not None else -LARGEST_NUMBER,
+            max=question.max if question.max is not None else LARGEST_NUMBER,
+        )
+        limited = question.min is not None or question.max is not None
+        validators.append(
+            NumberRange(
+                min=bounded.min,
+                max=bounded.max,
+                message=_range_message(question) if limited else "Enter a smaller whole number",
             )
+        )
         return IntegerField(
             question.text,
             description=question.hint or "",
@@ -372,6 +381,12 @@ class DatedList(AnswerType):
             description=question.hint or "",
             min_entries=self.ROWS,
         )
+
+    def prepare(self, field: Any) -> None:
+        """Always leave two blank entries to add to (no JavaScript needed)."""
+        blanks = sum(1 for entry in field if not (entry.form.when.data or entry.form.what.data))
+        for _ in range(max(0, 2 - blanks)):
+            field.append_entry()
 
     def to_stored(self, data: Any) -> Any:
         entries = []

@@ -115,10 +115,9 @@ def save_details(
     changing_template = (
         audit is not None and details.template_version_id != audit.template_version_id
     )
-    if changing_template and returns_started(session, audit):  # type: ignore[arg-type]
+    if changing_template and audit.status is not AuditStatus.DRAFT:  # type: ignore[union-attr]
         raise DomainError(
-            "The template cannot change once returns have been started",
-            field="template_version_id",
+            "The template cannot change once returns have opened", field="template_version_id"
         )
     if audit is None:
         audit = Audit(status=AuditStatus.DRAFT, lead=lead)
@@ -613,10 +612,14 @@ def _remove_member(session: Session, audit: Audit, member: CohortMember, reason:
 # --- Identities and their purge ----------------------------------------------------------
 
 
+LOCAL_ID_LABEL = "Local id"
+
+
 def released_references(
     session: Session, agency_id: int, return_ids: list[int]
 ) -> dict[int, dict[str, str]]:
-    """For a reviewer: the reference fields released to their agency, by return id."""
+    """For a reviewer: the reference fields released to their agency, by return id, as
+    {label: value} (the local id is labelled "Local id")."""
     if not return_ids:
         return {}
     rows = session.execute(
@@ -632,7 +635,11 @@ def released_references(
     found: dict[int, dict[str, str]] = {}
     for return_id, released, identity in rows:
         values = {"local_id": identity.local_id, **identity.references}
-        found[return_id] = {name: values[name] for name in released or [] if values.get(name)}
+        found[return_id] = {
+            LOCAL_ID_LABEL if name == "local_id" else name: values[name]
+            for name in released or []
+            if values.get(name)
+        }
     return found
 
 

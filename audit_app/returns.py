@@ -1,10 +1,12 @@
 """Agency returns: answering the template for one child, without ever losing anyone's typing.
 
-A save names the version of the return the person's form was built from. If the return
-has moved on since (someone else saved), the save is refused with :class:`ReturnConflict`
-and nothing is written; the caller shows the person what they typed. The version is also
-compared in the UPDATE itself (SQLAlchemy's version counter), so two saves racing from the
-same version cannot both land.
+A save names the version of the return the person's page was built from ("seen"). It is
+refused with :class:`ReturnConflict`, writing nothing, when the return's version is no
+longer the seen one; the caller shows the person what they typed. The check is made twice:
+against the version read in this request, and in the UPDATE itself, which SQLAlchemy's
+version counter writes as ``UPDATE ... WHERE id = :id AND version = :read`` (and the read
+version equals the seen one, or the save was already refused). So a stale page posted
+later, and two saves racing from the same version, are both refused.
 """
 
 from __future__ import annotations
@@ -305,9 +307,13 @@ def add_chronology_entry(
         missed_opportunity=missed_opportunity,
     )
     session.add(entry)
+    # The chronology is apart from the answers: adding to it does not move the return's
+    # version on (which would refuse an open section page's next save), unless it starts it.
     if agency_return.status is ReturnStatus.NOT_STARTED:
         agency_return.status = ReturnStatus.DRAFT
-    _flush(session, agency_return)
+        _flush(session, agency_return)
+    else:
+        session.flush()
     return entry
 
 
@@ -318,7 +324,7 @@ def delete_chronology_entry(
     if entry.return_id != agency_return.id:
         raise DomainError("That entry is not part of this return")
     session.delete(entry)
-    _flush(session, agency_return)
+    session.flush()
 
 
 def chronology_of(session: Session, agency_return: AgencyReturn) -> list[ChronologyEntry]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -153,7 +154,8 @@ def save_summary(
     summary.updated_at = utcnow()
     try:
         session.flush()
-    except StaleDataError as error:
+    except (StaleDataError, IntegrityError) as error:
+        # IntegrityError: two people saved the first version at once (unique audit, agency).
         session.rollback()
         raise SummaryConflict() from error
     return summary

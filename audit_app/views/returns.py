@@ -49,7 +49,12 @@ blueprint = Blueprint("returns", __name__)
 def _own_return(return_id: int) -> AgencyReturn:
     """A return of the signed-in reviewer's own agency; anything else is not found."""
     agency_return = db().get(AgencyReturn, return_id)
-    if agency_return is None or agency_return.agency_id != current_user.agency_id:
+    if (
+        agency_return is None
+        or agency_return.agency_id != current_user.agency_id
+        or agency_return.member.removed_at is not None
+        or agency_return.audit.template_version_id is None
+    ):
         abort(404)
     return agency_return
 
@@ -131,7 +136,7 @@ def section(return_id: int, number: int) -> str | Response:
     editable = agency_return.status in returns.EDITABLE
     stored = returns.values_of(answers)
     rationales = {qid: a.rationale for qid, a in answers.items() if a.rationale}
-    if request.method == "GET" or not editable:
+    if request.method == "GET":
         form = section_form(
             definition,
             this_section,
@@ -142,6 +147,29 @@ def section(return_id: int, number: int) -> str | Response:
         )
         return _render_section(agency_return, definition, number, form, stored, editable)
     form = section_form(definition, this_section, drafting=True)
+    if not editable:
+        # Sent in (perhaps by a colleague) while this page was open: show what they typed.
+        typed = _typed(form, definition, this_section)
+        form = section_form(
+            definition,
+            this_section,
+            stored,
+            drafting=True,
+            rationales=rationales,
+            formdata=None,
+        )
+        return _render_section(
+            agency_return,
+            definition,
+            number,
+            form,
+            stored,
+            editable,
+            problem="This return has been sent in, so your changes have not been saved. "
+            "What you typed is shown below: copy it and ask the audit lead to return it "
+            "for amendment if it needs to change.",
+            typed=typed,
+        )
     problem = None
     typed = None
     if form.validate():
@@ -239,11 +267,12 @@ def no_involvement(return_id: int) -> str | Response:
     agency_return = _own_return(return_id)
     form = NoInvolvementForm(version=str(agency_return.version))
     if form.validate_on_submit():
+        seen = form.version.data or ""
         try:
             returns.record_no_involvement(
                 db(),
                 agency_return,
-                int(form.version.data or -1),
+                int(seen) if seen.isdigit() else -1,
                 form.reason.data or "",
                 current_user,
             )

@@ -32,8 +32,8 @@ def summary(audit_id: int) -> str | Response:
     if request.method == "GET":
         form.version.data = str(existing.version if existing else 0)
         for column in summaries.COLUMN_ORDER:
-            saved = getattr(existing, column) if existing else ""
-            form[column].data = saved or draft.text(column)
+            # The draft fills a summary never saved; a column cleared on purpose stays clear.
+            form[column].data = getattr(existing, column) if existing else draft.text(column)
     elif form.validate_on_submit():
         texts = {column: form[column].data or "" for column in summaries.COLUMN_ORDER}
         seen = form.version.data or ""

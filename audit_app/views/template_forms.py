@@ -62,7 +62,11 @@ def section_form(
     }
     for question_id, reason in (rationales or {}).items():
         data[question_id + RATIONALE_SUFFIX] = reason
-    return form_class(data=data, **kwargs)
+    form = form_class(data=data, **kwargs)
+    if kwargs.get("formdata", "not given") is None and not read_only:
+        for question in section.questions:
+            ANSWER_TYPES[question.type].prepare(form[question.id])
+    return form
 
 
 def stored_answers(form: SectionForm) -> dict[str, Any]:

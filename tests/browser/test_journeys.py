@@ -440,9 +440,18 @@ def test_reviewer_completes_and_sends_a_return(page: Page) -> None:
     visit(page, page.url)
     expect(page.locator("fieldset.app-section input[type=checkbox]:visible").first).to_be_checked()
 
-    # Conditional questions appear only when their answer is given (JavaScript on).
-    hidden_before = page.locator(".app-question[hidden]").count()
-    assert hidden_before >= 0
+    # A follow-up question appears only once the answer it depends on is given.
+    follow(page, "Back to Child B's return")
+    follow(page, "Early help before the crisis")
+    follow_up = page.locator(".app-question[data-show-if]").first
+    expect(follow_up).to_be_hidden()
+    target = follow_up.get_attribute("data-show-if") or ""
+    wanted = (follow_up.get_attribute("data-show-values") or "").split("|")[0]
+    page.locator(f'input[name="{target}"][value="{wanted}"]').check()
+    expect(follow_up).to_be_visible()
+    expect(page.locator(".app-autosave-status")).to_contain_text("Draft saved", timeout=10_000)
+    follow(page, "Back to Child B's return")
+    follow(page, "The child and their presentation")
 
     sections = page.locator("p.govuk-body-s", has_text="Section 1 of").inner_text().split(" of ")[1]
     for number in range(1, int(sections) + 1):

@@ -575,3 +575,140 @@ def test_an_urgent_concern_is_emailed_to_the_lead_when_smtp_is_set_up(
     ]
     body = sent[0][2]
     assert "Child A" in body and "Secret Name" not in body  # the email names no child
+
+
+def test_saving_a_return_sent_in_meanwhile_shows_the_text_back(
+    app: Flask,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    client = app.test_client()
+    sign_in(client, users[Role.REVIEWER].email)
+    agency_return = own_return(session, collecting, agency.id)
+    url = f"/returns/{agency_return.id}/sections/1"
+    open_page = page(client.get(url))
+    agency_return.status = ReturnStatus.SUBMITTED  # a colleague sent it in meanwhile
+    session.commit()
+    response = save(client, url, {"missed_opportunity": "Words typed meanwhile"}, open_page)
+    soup = page(response)
+    assert "has been sent in, so your changes have not been saved" in text_of(soup)
+    assert "Words typed meanwhile" in text_of(soup.select_one("#your-text"))
+
+
+def test_no_involvement_without_the_version_seen_is_refused(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    agency_return = own_return(session, collecting, agency.id)
+    url = f"/returns/{agency_return.id}/no-involvement"
+    soup = page(client.get(url))
+    for version in ("", "abc", "1.5"):
+        response = client.post(
+            url, data={"csrf_token": csrf_token(soup), "version": version, "reason": "No record"}
+        )
+        assert response.status_code == 200 and "Someone else saved" in text_of(page(response))
+    session.refresh(agency_return)
+    assert agency_return.status is ReturnStatus.NOT_STARTED
+
+
+def test_a_removed_childs_return_is_gone(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    agency_return = own_return(session, collecting, agency.id, "Child B")
+    agency_return.member.removed_at = agency_return.created_at
+    session.commit()
+    sign_in(client, users[Role.REVIEWER].email)
+    assert client.get(f"/returns/{agency_return.id}").status_code == 404
+
+
+def test_the_template_is_fixed_once_returns_open(session: Session, collecting: Audit) -> None:
+    with pytest.raises(audits.DomainError, match="cannot change once returns have opened"):
+        audits.save_details(session, collecting, audits.AuditDetails(title="x"))
+
+
+def test_numbers_have_a_sensible_limit_and_chronology_leaves_the_version_alone(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    agency_return = own_return(session, collecting, agency.id)
+    base = f"/returns/{agency_return.id}"
+    huge = save(client, f"{base}/sections/2", {"days_waited": "12345678901234567890"})
+    assert "Enter a whole number of 0 or more" in text_of(page(huge)) or "smaller" in text_of(
+        page(huge)
+    )
+    section_page = page(client.get(f"{base}/sections/1"))
+    save(client, f"{base}/sections/1", {"who_referred": "gp"})
+    session.refresh(agency_return)
+    before = agency_return.version
+    soup = page(client.get(f"{base}/chronology"))
+    client.post(
+        f"{base}/chronology",
+        data={
+            "csrf_token": csrf_token(soup),
+            "happened_on": ["3", "2", "2020"],
+            "what_happened": "Seen",
+            "missed_opportunity": "no",
+        },
+    )
+    session.refresh(agency_return)
+    assert agency_return.version == before  # an open section page can still save
+    assert section_page is not None
+
+
+def test_a_dated_list_always_has_room_for_more(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    url = f"/returns/{own_return(session, collecting, agency.id).id}/sections/2"
+    entries = {}
+    for n in range(3):
+        entries[f"chronology-{n}-when"] = ["1", str(n + 1), "2020"]
+        entries[f"chronology-{n}-what"] = f"Event {n}"
+    save(client, url, entries)
+    soup = page(client.get(url))
+    whats = soup.select('textarea[name^="chronology-"][name$="-what"]')
+    assert [w.text.strip() for w in whats] == ["Event 0", "Event 1", "Event 2", "", ""]
+
+
+def test_a_cleared_summary_column_stays_clear(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    save(client, f"/returns/{own_return(session, collecting, agency.id).id}/sections/1", SECTION_1)
+    url = f"/audits/{collecting.id}/summary"
+    soup = page(client.get(url))
+    assert soup.find("textarea", attrs={"name": "worried_about"}).text.strip()
+    client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(soup),
+            "version": "0",
+            "working_well": "Ours",
+            "worried_about": "",
+            "action": "save",
+        },
+    )
+    again = page(client.get(url))
+    assert again.find("textarea", attrs={"name": "worried_about"}).text.strip() == ""

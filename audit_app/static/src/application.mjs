@@ -29,43 +29,59 @@ function startAutosave(form) {
   const status = form.querySelector(".app-autosave-status");
   const version = form.querySelector('input[name="version"]');
   let timer = null;
-  let dirty = false;
+  let dirty = false; // changes on the page that are not saved yet
+  let saving = false; // one save at a time, so a reviewer never collides with themself
   let stopped = false;
 
   const say = (text) => {
     status.hidden = false;
     status.textContent = text;
   };
+  const stop = (text) => {
+    stopped = true;
+    say(text);
+  };
 
   async function save() {
     if (!dirty || stopped) return;
+    if (saving) {
+      timer = setTimeout(save, 500);
+      return;
+    }
+    saving = true;
     dirty = false;
-    let response;
+    let response = null;
     try {
       response = await fetch(url, {
         method: "POST",
         body: new FormData(form),
         credentials: "same-origin",
+        redirect: "manual", // a sign-in redirect means the session has ended
         headers: { "X-Requested-With": "fetch" },
       });
     } catch {
-      dirty = true; // offline: keep the changes and try again on the next change
-      say("Not saved yet: the connection was lost. Your answers are still on this page.");
-      return;
+      response = null;
     }
-    if (response.ok) {
+    saving = false;
+    const json = response && (response.headers.get("content-type") || "").includes("json");
+    if (response && response.ok && json) {
       const result = await response.json();
       version.value = String(result.version);
-      say(`Draft saved at ${new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}`);
+      const time = new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+      say(`Draft saved at ${time}`);
+      return;
+    }
+    dirty = true; // nothing was saved: keep the changes, and keep warning before leaving
+    if (!response) {
+      say("Not saved yet: the connection was lost. Your answers are still on this page.");
     } else if (response.status === 409) {
-      stopped = true;
-      say("Someone else has saved this return. Your answers are still on this page: press Save to see both.");
-    } else if (response.status === 400 && (await response.text()).includes("form has expired")) {
-      stopped = true;
-      say("Your session has ended. Copy your answers, sign in again and paste them back.");
+      stop("Someone else has saved this return. Your answers are still on this page: press Save to see both.");
+    } else if (response.type === "opaqueredirect" || response.status === 400 || !json) {
+      stop("You have been signed out, so this draft cannot be saved. Copy your answers, sign in again and paste them back.");
+    } else if (response.status === 422) {
+      say("Not saved yet: an answer is not in the right form (for example a date or a number). Press Save to see which.");
     } else {
-      dirty = true;
-      say("Not saved yet: check the answers marked on the page, then press Save.");
+      stop("This return can no longer be changed here. Press Save to see why; your answers stay on this page.");
     }
   }
 
@@ -77,10 +93,14 @@ function startAutosave(form) {
   form.addEventListener("change", () => applyConditions(form));
   form.addEventListener("submit", () => {
     stopped = true; // the page's own save takes over
+    dirty = false;
   });
-  // Leaving the page: send what is not saved yet, without waiting for an answer.
+  // Leaving the page: send what is not saved yet, and ask the browser to warn the person.
   window.addEventListener("pagehide", () => {
-    if (dirty && !stopped) navigator.sendBeacon(url, new FormData(form));
+    if (dirty && !stopped && !saving) navigator.sendBeacon(url, new FormData(form));
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty) event.preventDefault();
   });
 }
 
