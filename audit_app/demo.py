@@ -210,6 +210,14 @@ SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
 ]
 
 
+DEMO_DUE_IN_DAYS = {
+    RAGStatus.RED: -20,
+    RAGStatus.AMBER: 30,
+    RAGStatus.GREEN: 90,
+    RAGStatus.COMPLETE: -60,
+}
+
+
 @dataclass(frozen=True)
 class DemoResult:
     created: bool
@@ -395,7 +403,8 @@ def _earlier_audit(
             success_measure=measure,
             lead_agency_id=agencies[lead].id,
             owner_name=f"{lead} safeguarding lead",
-            target_date=today + timedelta(days=30 * (number - 3)),
+            # Dates that agree with the status: red is overdue, green comfortably on track.
+            target_date=today + timedelta(days=DEMO_DUE_IN_DAYS[rag]),
             rag=rag,
             signed_off_at=utcnow() if rag is RAGStatus.COMPLETE else None,
             signed_off_by_id=users[Role.SUBGROUP].id if rag is RAGStatus.COMPLETE else None,

@@ -208,12 +208,19 @@ def _decode(raw: bytes) -> str:
                 f"{error.start + 1} is neither UTF-8 nor Windows-1252). In Excel, use "
                 "File > Save As and choose 'CSV UTF-8'."
             ) from error
-    if "\x00" in text:
+    if "\x00" in text or _mostly_control_characters(text):
         raise _refuse(
             "the file holds binary data, so it is not a CSV file: upload "
             f"{ACCEPTED}, not a renamed file"
         )
     return text
+
+
+def _mostly_control_characters(text: str) -> bool:
+    """Binary data (a picture, a PDF) decodes to text full of control characters."""
+    sample = text[:4096]
+    odd = sum(1 for c in sample if ord(c) < 32 and c not in "\t\r\n")
+    return odd > max(8, len(sample) // 20)
 
 
 def _csv_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -545,6 +552,17 @@ def check_local_ids(population: Population, column: str) -> list[ImportProblem]:
     return problems
 
 
+_NAME_LIKE = re.compile(r"^[^\W\d_][^\W\d_'.-]*( [^\W\d_][^\W\d_'.-]*)+$")
+
+
+def _looks_like_names(population: Population, column: str) -> bool:
+    """Whether most of a column's cells read like "Firstname Lastname" (letters and spaces)."""
+    if "name" in column.lower():
+        return True
+    cells = [row[column] for row in population.rows if row[column]]
+    return bool(cells) and sum(bool(_NAME_LIKE.match(c)) for c in cells) > len(cells) / 2
+
+
 MAX_LOCAL_ID = 100  # the lengths the identities table holds
 MAX_NAME = 300
 
@@ -575,6 +593,16 @@ def check_mapping(population: Population, mapping: ColumnMapping) -> list[Import
                 column,
             )
             for column in leaks
+        ]
+    if mapping.local_id == mapping.name or _looks_like_names(population, mapping.local_id):
+        # The local id can be released to agencies to find their files; a name never is.
+        return [
+            ImportProblem(
+                "this column looks like children's names, not ids: choose the column that "
+                "holds each child's local id (such as a ward, case or NHS number)",
+                None,
+                mapping.local_id,
+            )
         ]
     problems = check_local_ids(population, mapping.local_id)
     for index, row in enumerate(population.rows):

@@ -376,7 +376,12 @@ def columns(audit_id: int) -> str | Response:
         stored=stored,
         preview=stored.rows[:PREVIEW_ROWS],
         problems=problems,
-        problem=_problem_summary(problems),
+        problem=(
+            f"The columns chosen do not work with this list: see the {len(problems)} "
+            f"problem{'s' if len(problems) != 1 else ''} below."
+            if problems
+            else None
+        ),
         problem_href="#population-problems",
     )
 

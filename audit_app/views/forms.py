@@ -81,12 +81,15 @@ class GovDateField(DateField):
             super().process_formdata([part.strip() for part in valuelist])
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from None
+            raise ValueError(f"{self._name()} must be a real date, like 27 3 2026") from None
         if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
             self.data = None
             raise ValueError(
-                f"{self.label.text} must have a year from {EARLIEST_YEAR} to {LATEST_YEAR}"
+                f"{self._name()} must have a year from {EARLIEST_YEAR} to {LATEST_YEAR}"
             )
+
+    def _name(self) -> str:
+        return self.label.text.removesuffix(" (optional)")
 
 
 class SignInForm(FlaskForm):

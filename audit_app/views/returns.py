@@ -27,6 +27,7 @@ from audit_app.models import (
     AgencyReturn,
     Audit,
     ChronologyEntry,
+    ReturnStatus,
     Role,
     UrgentConcern,
     User,
@@ -372,6 +373,13 @@ def submit(return_id: int) -> str | Response:
     if not form.validate_on_submit():
         abort(400)
     seen = request.form.get("version", "")
+    if (
+        agency_return.status is ReturnStatus.SUBMITTED
+        and agency_return.submitted_by_id == current_user.id
+    ):
+        # A second press of "Send" (or a reload): it was sent, say so.
+        flash(f"Your return for {agency_return.member.code} has been sent to the audit lead.")
+        return redirect(url_for("home.index"))
     try:
         returns.submit(db(), agency_return, int(seen) if seen.isdigit() else -1, current_user)
     except DomainError as error:

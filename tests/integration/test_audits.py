@@ -707,3 +707,19 @@ def test_a_failed_reminder_email_is_recorded_and_the_rest_go_on(
         ("camhs@example.org", True),
         ("police@example.org", False),
     ]
+
+
+def test_an_id_column_that_holds_names_is_refused(
+    client: FlaskClient, users: dict[Role, User], draft: Audit
+) -> None:
+    """Swapping the name and id columns would release names to agencies as "Local id"."""
+    sign_in(client, users[Role.ADMIN].email)
+    response = post_form(
+        client,
+        f"/audits/{draft.id}/population/columns",
+        {"local_id": "Name", "name": "Local ID", "date_of_birth": "Date of birth"},
+    )
+    soup = page(response)
+    assert "The columns chosen do not work with this list" in text_of(soup)
+    rows = [text_of(r) for r in soup.select("#population-problems tbody tr")]
+    assert rows and "looks like children's names, not ids" in rows[0]

@@ -712,3 +712,25 @@ def test_a_cleared_summary_column_stays_clear(
     )
     again = page(client.get(url))
     assert again.find("textarea", attrs={"name": "worried_about"}).text.strip() == ""
+
+
+def test_pressing_send_twice_is_not_an_error(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    base = f"/returns/{own_return(session, collecting, agency.id).id}"
+    save(client, f"{base}/sections/1", SECTION_1)
+    save(client, f"{base}/sections/2", SECTION_2)
+    form = page(client.get(f"{base}/check")).find("form", action=f"{base}/submit")
+    data = {
+        "csrf_token": csrf_token(form),
+        "version": form.find("input", attrs={"name": "version"})["value"],
+    }
+    assert client.post(form["action"], data=data).status_code == 302
+    again = client.post(form["action"], data=data)
+    assert again.status_code == 302
+    assert "has been sent to the audit lead" in text_of(page(client.get(again.location)))

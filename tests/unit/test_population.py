@@ -442,7 +442,12 @@ def test_no_damaged_workbook_crashes_the_reader(data: st.DataObject) -> None:
 
 
 _TEXT = st.text(
-    st.characters(exclude_categories=("Cs",), exclude_characters="\x00\ufeff"), max_size=12
+    # Text a spreadsheet's cells hold: no control characters (a file full of them is refused
+    # as binary, see test_a_picture_renamed_to_csv_is_refused), but newlines and tabs kept.
+    st.characters(
+        exclude_categories=("Cs", "Cc"), include_characters="\t\n\r", exclude_characters="\ufeff"
+    ),
+    max_size=12,
 )
 
 
@@ -587,3 +592,10 @@ def test_an_unclosed_quote_is_refused_not_swallowed() -> None:
     with pytest.raises(PopulationError) as refused:
         read_population(b'id,name\n1,"Ann\n2,Bob\n3,Cy\n', "ward.csv")
     assert "opened but never closed" in str(refused.value.problems[0])
+
+
+def test_a_picture_renamed_to_csv_is_refused() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(1, 32)) * 40
+    with pytest.raises(PopulationError) as refused:
+        read_population(png, "notcsv.csv")
+    assert "not a CSV file" in str(refused.value.problems[0])
