@@ -318,13 +318,13 @@ class Audit(Timestamped, Base):
     template_version: Mapped[AuditTemplateVersion | None] = relationship()
     lead: Mapped[User | None] = relationship()
     agencies: Mapped[list[AuditAgency]] = relationship(
-        back_populates="audit", cascade="all, delete-orphan"
+        back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
     )
     cohort: Mapped[list[CohortMember]] = relationship(
         back_populates="audit", order_by="CohortMember.position"
     )
     panel_members: Mapped[list[PanelMembership]] = relationship(
-        back_populates="audit", cascade="all, delete-orphan"
+        back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
     )
 
 
@@ -343,7 +343,7 @@ class AuditAgency(Base):
     released_reference_fields: Mapped[list[Any]] = mapped_column(default=list)
 
     audit: Mapped[Audit] = relationship(back_populates="agencies")
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency] = relationship(lazy="selectin")
 
 
 class PanelMembership(Base):
@@ -358,7 +358,7 @@ class PanelMembership(Base):
     is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
 
     audit: Mapped[Audit] = relationship(back_populates="panel_members")
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="selectin")
 
 
 class PopulationList(Base):

@@ -36,7 +36,11 @@ def set_actor(session: Session, user: User | None) -> None:
 
 
 def record_actor() -> None:
-    """A before-request hook: whoever is signed in is the actor of this request's changes."""
+    """A before-request hook: whoever is signed in is the actor of this request's changes.
+
+    Static files change nothing, so they neither load the user nor open a session."""
+    if request.endpoint == "static":
+        return
     set_actor(db(), current_user if current_user.is_authenticated else None)
 
 

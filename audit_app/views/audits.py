@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from audit_app import audits, template_library
@@ -611,10 +612,16 @@ def identities(audit_id: int) -> str:
     audit = _audit(audit_id)
     stored = audits.current_population(db(), audit)
     mapping = audits.mapping_of(stored) if stored else None
+    members = db().scalars(
+        select(CohortMember)
+        .where(CohortMember.audit_id == audit.id)
+        .options(selectinload(CohortMember.identity))
+        .order_by(CohortMember.position)
+    )
     return render_template(
         "audits/identities.html",
         audit=audit,
-        members=audit.cohort,
+        members=list(members),
         reference_columns=list(mapping.reference_columns) if mapping else [],
     )
 

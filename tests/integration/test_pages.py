@@ -139,3 +139,23 @@ def test_partnership_name_from_the_environment(monkeypatch, database_url: str) -
 def test_health_answers_without_signing_in(client: FlaskClient) -> None:
     response = client.get("/health")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_static_files_touch_no_database(
+    app: Flask, client: FlaskClient, users: dict[Role, User]
+) -> None:
+    from sqlalchemy import event
+
+    sign_in(client, users[Role.ADMIN].email)
+    statements: list[str] = []
+    engine = app.extensions["audit_db"].engine
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/static/dist/application.css").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements == []
