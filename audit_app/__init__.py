@@ -12,11 +12,12 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from audit_app.audit_log import install_audit_log_listener
-from audit_app.config import load_settings
-from audit_app.db import Database
+# Every area's tables, so that the mappers are configured with all of them known.
+import audit_app.models  # noqa: F401
+from audit_app.core.audit_log import install_audit_log_listener
+from audit_app.core.config import PROJECT_ROOT, load_settings
+from audit_app.core.db import Database
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SERVICE_NAME = "Multi-agency case file audit"
 
 csrf = CSRFProtect()
@@ -56,7 +57,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     WTFormsHelpers(app)
     _init_login(app)
 
-    from audit_app import access, security, web
+    from audit_app.core import access, security, web
 
     security.init_security(app)
     app.url_map.converters["id"] = web.IdConverter
@@ -65,32 +66,33 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.before_request(access.enforce_access)
     app.teardown_appcontext(web.close_session)
 
-    from audit_app.views import (
-        admin,
-        audit_templates,
-        audits,
-        auth,
-        errors,
-        home,
-        log,
-        returns,
-        summaries,
-        workbooks,
-    )
+    from audit_app.accounts import sign_in_views
+    from audit_app.accounts import views as accounts_views
+    from audit_app.agencies import views as agencies_views
+    from audit_app.audits import views as audits_views
+    from audit_app.cohort import views as cohort_views
+    from audit_app.core import audit_log_views, error_pages
+    from audit_app.home import views as home_views
+    from audit_app.questionnaires import views as questionnaires_views
+    from audit_app.returns import summary_views
+    from audit_app.returns import views as returns_views
+    from audit_app.workbooks import views as workbooks_views
 
     for module in (
-        auth,
-        home,
-        admin,
-        log,
-        audit_templates,
-        audits,
-        returns,
-        summaries,
-        workbooks,
+        sign_in_views,
+        home_views,
+        agencies_views,
+        accounts_views,
+        audit_log_views,
+        questionnaires_views,
+        audits_views,
+        cohort_views,
+        returns_views,
+        summary_views,
+        workbooks_views,
     ):
         app.register_blueprint(module.blueprint)
-    errors.register(app)
+    error_pages.register(app)
 
     from audit_app.cli import register_commands
 
@@ -100,8 +102,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from audit_app.accounts import load_signed_in_user
-    from audit_app.web import db
+    from audit_app.accounts.users import load_signed_in_user
+    from audit_app.core.web import db
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
@@ -114,9 +116,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _init_template_globals(app: Flask) -> None:
-    from audit_app.answer_types import ANSWER_TYPES
-    from audit_app.models import Role
-    from audit_app.views.navigation import navigation_items
+    from audit_app.core.navigation import navigation_items
+    from audit_app.core.roles import Role
+    from audit_app.questionnaires.answer_types import ANSWER_TYPES
 
     # A global, so the question macros see it wherever they are imported.
     app.jinja_env.globals["answer_types"] = ANSWER_TYPES

@@ -10,10 +10,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from audit_app import accounts, audits, demo, migrate, template_format, template_library
-from audit_app.cohort_cli import cohort_group
-from audit_app.errors import DomainError
-from audit_app.models import Audit, Role
+from audit_app import demo
+from audit_app.accounts import users as accounts
+from audit_app.audits.models import Audit
+from audit_app.cohort.cli import cohort_group
+from audit_app.cohort.identities import purge_identities
+from audit_app.core import migrate
+from audit_app.core.errors import DomainError
+from audit_app.core.roles import Role
+from audit_app.questionnaires import library as template_library
+from audit_app.questionnaires import template_format
 
 
 def _session():  # type: ignore[no-untyped-def]
@@ -170,7 +176,7 @@ def purge_identities_command(audit_id: int, yes: bool) -> None:
                 f"Purge the identities of every child in '{audit.title}'? This cannot be undone",
                 abort=True,
             )
-        count = audits.purge_identities(session, audit)
+        count = purge_identities(session, audit)
         session.commit()
     except DomainError as error:
         session.rollback()

@@ -14,30 +14,22 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit_app import audits
-from audit_app.accounts import create_user
-from audit_app.agencies import save_agency
-from audit_app.errors import DomainError
-from audit_app.models import (
-    Action,
-    ActionUpdate,
-    Agency,
-    AgencyReturn,
-    AgencySector,
-    Audit,
-    AuditAgency,
-    AuditStatus,
-    AuditTemplateVersion,
-    PanelMembership,
-    RAGStatus,
-    Recommendation,
-    ReturnStatus,
-    Role,
-    User,
-    utcnow,
-)
-from audit_app.population import ColumnMapping, Population
-from audit_app.template_library import load_shipped_templates
+from audit_app.accounts.models import User
+from audit_app.accounts.users import create_user
+from audit_app.actions.models import Action, ActionUpdate, RAGStatus
+from audit_app.agencies.models import Agency, AgencySector
+from audit_app.agencies.register import save_agency
+from audit_app.audits.lifecycle import current_members, move
+from audit_app.audits.models import Audit, AuditAgency, AuditStatus, PanelMembership
+from audit_app.cohort.population import ColumnMapping, Population
+from audit_app.cohort.selection import draw_cohort, save_mapping, store_population
+from audit_app.core.errors import DomainError
+from audit_app.core.models import utcnow
+from audit_app.core.roles import Role
+from audit_app.panel.models import Recommendation
+from audit_app.questionnaires.library import load_shipped_templates
+from audit_app.questionnaires.models import AuditTemplateVersion
+from audit_app.returns.models import AgencyReturn, ReturnStatus
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login)
 
@@ -333,9 +325,9 @@ def _current_audit(
     audit.panel_members.append(PanelMembership(user=users[Role.PANEL], is_chair=True))
     session.flush()
     # A real draw from the invented ward list, so the sampling record can be verified.
-    stored = audits.store_population(session, audit, demo_population(), users[Role.ADMIN].id)
-    audits.save_mapping(session, stored, DEMO_MAPPING)
-    audits.draw_cohort(
+    stored = store_population(session, audit, demo_population(), users[Role.ADMIN].id)
+    save_mapping(session, stored, DEMO_MAPPING)
+    draw_cohort(
         session,
         audit,
         size=10,
@@ -344,7 +336,7 @@ def _current_audit(
         strata=None,
         user_id=users[Role.ADMIN].id,
     )
-    members = audits.current_members(audit)
+    members = current_members(audit)
     # A spread of statuses, so every page has something to show.
     pattern = [
         ReturnStatus.SUBMITTED,
@@ -354,7 +346,7 @@ def _current_audit(
         ReturnStatus.SUBMITTED,
         ReturnStatus.RETURNED,
     ]
-    audits.move(session, audit, AuditStatus.COLLECTING)  # a return per agency and child
+    move(session, audit, AuditStatus.COLLECTING)  # a return per agency and child
     returns = {
         (r.agency_id, r.member_id): r
         for r in session.scalars(select(AgencyReturn).where(AgencyReturn.audit_id == audit.id))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from alembic import context
 
-from audit_app.config import normalise_database_url
-from audit_app.db import make_engine
+from audit_app.core.config import normalise_database_url
+from audit_app.core.db import make_engine
 from audit_app.models import Base
 
 config = context.config

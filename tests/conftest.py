@@ -15,12 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from audit_app import create_app
-from audit_app.accounts import create_user
-from audit_app.agencies import save_agency
-from audit_app.db import Database
-from audit_app.migrate import upgrade
+from audit_app.accounts.users import create_user
+from audit_app.agencies.register import save_agency
+from audit_app.core.db import Database
+from audit_app.core.migrate import upgrade
 from audit_app.models import Agency, AgencySector, AuditTemplateVersion, Role, User
-from audit_app.template_library import load_template
+from audit_app.questionnaires.library import load_template
 from tests.databases import fresh_database
 
 PASSWORD = "correct horse battery"

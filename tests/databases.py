@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from audit_app.config import normalise_database_url
+from audit_app.core.config import normalise_database_url
 
 
 def base_url() -> str | None:

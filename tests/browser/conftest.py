@@ -36,8 +36,8 @@ from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from audit_app import create_app
+from audit_app.core.migrate import upgrade
 from audit_app.demo import load_demo
-from audit_app.migrate import upgrade
 from tests.databases import fresh_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

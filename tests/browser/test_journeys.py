@@ -259,7 +259,7 @@ def test_audit_lead_previews_uploads_and_compares_templates(page: Page, tmp_path
     """The template list, every shipped template's preview, a refused upload, a new version."""
     import yaml
 
-    from audit_app.template_library import SHIPPED_TEMPLATES
+    from audit_app.questionnaires.library import SHIPPED_TEMPLATES
 
     sign_in(page, ADMIN.email)
     follow(page, "Audit templates")

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from audit_app import create_app
-from audit_app.access import public
+from audit_app.core.access import public
 from audit_app.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from audit_app.models import Role, User
 from tests.conftest import page, sign_in, text_of

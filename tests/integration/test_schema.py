@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from audit_app.db import make_engine
-from audit_app.migrate import upgrade
+from audit_app.core.db import make_engine
+from audit_app.core.migrate import upgrade
 from audit_app.models import Base
 from tests.databases import fresh_database
 

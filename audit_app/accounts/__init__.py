@@ -1,0 +1,1 @@
+"""People, their memberships (a role with a scope) and signing in."""

@@ -1,0 +1,1 @@
+"""An audit's life: details, participating agencies, panel, status moves."""

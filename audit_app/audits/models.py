@@ -1,0 +1,115 @@
+"""An audit, the agencies taking part and its panel."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from audit_app.core.models import Base, Timestamped, enum_column
+
+if TYPE_CHECKING:
+    from audit_app.accounts.models import User
+    from audit_app.agencies.models import Agency
+    from audit_app.cohort.models import CohortMember
+    from audit_app.questionnaires.models import AuditTemplateVersion
+
+
+class AuditStatus(enum.Enum):
+    DRAFT = "draft"
+    COLLECTING = "collecting_returns"
+    PANEL = "panel"
+    ACTION_PLANNING = "action_planning"
+    MONITORING = "monitoring"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return AUDIT_STATUS_LABELS[self]
+
+
+AUDIT_STATUS_LABELS = {
+    AuditStatus.DRAFT: "Draft",
+    AuditStatus.COLLECTING: "Collecting returns",
+    AuditStatus.PANEL: "Panel",
+    AuditStatus.ACTION_PLANNING: "Action planning",
+    AuditStatus.MONITORING: "Monitoring",
+    AuditStatus.CLOSED: "Closed",
+}
+
+
+class Audit(Timestamped, Base):
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    theme: Mapped[str] = mapped_column(String(300), default="")
+    terms_of_reference: Mapped[str] = mapped_column(Text, default="")
+    question: Mapped[str] = mapped_column(Text, default="")
+    scope_criteria: Mapped[str] = mapped_column(Text, default="")
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    template_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_template_version.id"), index=True
+    )
+    status: Mapped[AuditStatus] = mapped_column(enum_column(AuditStatus), default=AuditStatus.DRAFT)
+    return_deadline: Mapped[date | None] = mapped_column(Date)
+    panel_date: Mapped[date | None] = mapped_column(Date)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    identities_purged_at: Mapped[datetime | None] = mapped_column()
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    template_version: Mapped[AuditTemplateVersion | None] = relationship()
+    lead: Mapped[User | None] = relationship()
+    agencies: Mapped[list[AuditAgency]] = relationship(
+        back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
+    )
+    cohort: Mapped[list[CohortMember]] = relationship(
+        back_populates="audit", order_by="CohortMember.position"
+    )
+    panel_members: Mapped[list[PanelMembership]] = relationship(
+        back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class AuditAgency(Base):
+    """An agency taking part in an audit, with its own lead contact and return deadline."""
+
+    __tablename__ = "audit_agency"
+    __table_args__ = (UniqueConstraint("audit_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    lead_contact: Mapped[str] = mapped_column(String(200), default="")
+    lead_contact_email: Mapped[str | None] = mapped_column(String(320))
+    return_deadline: Mapped[date | None] = mapped_column(Date)
+    released_reference_fields: Mapped[list[Any]] = mapped_column(default=list)
+
+    audit: Mapped[Audit] = relationship(back_populates="agencies")
+    agency: Mapped[Agency] = relationship(lazy="selectin")
+
+
+class PanelMembership(Base):
+    """A panel member sitting on an audit's multi-agency panel (the chair is flagged)."""
+
+    __tablename__ = "panel_membership"
+    __table_args__ = (UniqueConstraint("audit_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    audit: Mapped[Audit] = relationship(back_populates="panel_members")
+    user: Mapped[User] = relationship(lazy="selectin")

@@ -1,0 +1,1 @@
+"""Population lists, the reproducible draw, the cohort and the children's identities."""

@@ -1,0 +1,214 @@
+"""The append-only log of every change to domain data.
+
+A listener on every SQLAlchemy session writes one :class:`AuditLogEntry` row per inserted,
+updated or deleted object, in the same transaction as the change, so a change and its log
+entry land together or not at all. Who made the change comes from ``session.info``
+(``actor_id`` and ``actor_label``), which the web layer and the CLI set.
+
+Columns marked ``info={"audit": "redact"}`` are logged as changed without their values
+(password hashes, children's identities); ``"summary"`` logs a short digest of a large
+value; ``"ignore"`` leaves a column out of the log altogether.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy.orm import (
+    ORMExecuteState,
+    Session,
+    UOWTransaction,
+    configure_mappers,
+    joinedload,
+)
+
+from audit_app.core.models import AuditLogEntry, Base, utcnow
+
+REDACTED = "[redacted]"
+SYSTEM_ACTOR = "system"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict | list | str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _logged_value(column_info: dict[str, Any], value: Any) -> Any:
+    treatment = column_info.get("audit")
+    if treatment == "redact":
+        return None if value is None else REDACTED
+    if treatment == "summary":
+        if value is None:
+            return None
+        text = json.dumps(_json_value(value), sort_keys=True, default=str)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+        return f"[{len(text)} characters, sha256 {digest}]"
+    return _json_value(value)
+
+
+def is_audited(obj: object) -> bool:
+    return isinstance(obj, Base) and getattr(type(obj), "__audited__", True)
+
+
+def _snapshot(obj: Base, *, changed_only: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (before, after) for the object's column attributes."""
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        column = attr.columns[0]
+        if column.info.get("audit") == "ignore":
+            continue
+        history = state.attrs[attr.key].history
+        if changed_only:
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old == new:
+                continue
+            before[attr.key] = _logged_value(column.info, old)
+            after[attr.key] = _logged_value(column.info, new)
+        else:
+            value = getattr(obj, attr.key)
+            after[attr.key] = _logged_value(column.info, value)
+    return before, after
+
+
+def _record_id(obj: Base) -> str:
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in key)
+
+
+def _entries_for_flush(session: Session) -> list[dict[str, Any]]:
+    actor_id = session.info.get("actor_id")
+    actor_label = session.info.get("actor_label") or SYSTEM_ACTOR
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+
+    def add(obj: Base, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None):
+        rows.append(
+            {
+                "at": now,
+                "actor_id": actor_id,
+                "actor_label": actor_label,
+                "action": action,
+                "record_type": type(obj).__tablename__,
+                "record_id": _record_id(obj),
+                "before": before,
+                "after": after,
+            }
+        )
+
+    for obj in session.new:
+        if is_audited(obj):
+            _, after = _snapshot(obj, changed_only=False)
+            add(obj, "create", None, after)
+    for obj in session.dirty:
+        if is_audited(obj) and session.is_modified(obj, include_collections=False):
+            before, after = _snapshot(obj, changed_only=True)
+            if after:
+                add(obj, "update", before, after)
+    for obj in session.deleted:
+        if is_audited(obj):
+            _, before = _snapshot(obj, changed_only=False)
+            add(obj, "delete", before, None)
+    return rows
+
+
+def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
+    rows = _entries_for_flush(session)
+    if rows:
+        session.connection().execute(insert(AuditLogEntry), rows)
+
+
+class UnloggedChangeRefused(RuntimeError):
+    """A bulk UPDATE or DELETE would change logged rows without writing the log."""
+
+
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    entity = mapper.class_ if mapper is not None else None
+    if entity is not None and getattr(entity, "__audited__", True):
+        raise UnloggedChangeRefused(
+            f"bulk {'update' if state.is_update else 'delete'} of {entity.__tablename__} "
+            "would bypass the audit log: load the objects and change them instead"
+        )
+
+
+def _load_old_value_on_set(*_args: Any) -> None:
+    """Listening with active_history makes SQLAlchemy load the value being replaced."""
+
+
+def install_audit_log_listener() -> None:
+    """Attach the listeners (idempotent): log every flush, refuse unlogged bulk changes."""
+    if event.contains(Session, "after_flush", _after_flush):
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _refuse_bulk_changes)
+    # Without this, changing an attribute that was not loaded logs its old value as None.
+    configure_mappers()
+    for mapper in Base.registry.mappers:
+        if not getattr(mapper.class_, "__audited__", True):
+            continue
+        for attr in mapper.column_attrs:
+            event.listen(
+                getattr(mapper.class_, attr.key), "set", _load_old_value_on_set, active_history=True
+            )
+
+
+# --- Reading the log -----------------------------------------------------------------
+
+
+PAGE_SIZE = 50
+
+
+def record_types() -> list[str]:
+    """Every table whose changes are logged, for the filter."""
+    return sorted(
+        mapper.class_.__tablename__
+        for mapper in Base.registry.mappers
+        if getattr(mapper.class_, "__audited__", True)
+    )
+
+
+def search_log(
+    session: Session,
+    *,
+    actor_id: int | None = None,
+    record_type: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+) -> tuple[list[AuditLogEntry], int]:
+    """Entries newest first, one page at a time, with the count of all that match."""
+    query = select(AuditLogEntry)
+    if actor_id is not None:
+        query = query.where(AuditLogEntry.actor_id == actor_id)
+    if record_type:
+        query = query.where(AuditLogEntry.record_type == record_type)
+    if date_from is not None:
+        query = query.where(AuditLogEntry.at >= datetime.combine(date_from, time(), tzinfo=UTC))
+    if date_to is not None:
+        end = datetime.combine(date_to + timedelta(days=1), time(), tzinfo=UTC)
+        query = query.where(AuditLogEntry.at < end)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    entries = session.scalars(
+        query.options(joinedload(AuditLogEntry.actor))
+        .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    return list(entries), total

@@ -1,0 +1,39 @@
+"""The service navigation for the signed-in person's role."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_login import current_user
+
+from audit_app.core.roles import Role
+
+
+def navigation_items() -> list[dict[str, object]]:
+    if not current_user.is_authenticated:
+        return []
+    items = [("Home", "home.index")]
+    if current_user.role is Role.ADMIN:
+        items += [
+            ("Audits", "audits.index"),
+            ("Agencies", "agencies.index"),
+            ("Users", "accounts.users"),
+            ("Audit templates", "audit_templates.index"),
+            ("Audit log", "log.audit_log"),
+        ]
+    items.append(("Your account", "auth.change_password"))
+    current_blueprint = request.blueprint
+    result = []
+    for text, endpoint in items:
+        href = url_for(endpoint)
+        result.append(
+            {
+                "text": text,
+                "href": href,
+                "current": request.path == href,
+                "active": request.path != href
+                and endpoint != "home.index"
+                and current_blueprint == endpoint.split(".")[0]
+                and request.path.startswith(href),
+            }
+        )
+    return result

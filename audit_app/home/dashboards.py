@@ -1,0 +1,198 @@
+"""What each role's home page shows: plain queries, a fixed number per page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from audit_app.accounts.models import User
+from audit_app.actions.models import Action, RAGStatus
+from audit_app.agencies.models import Agency
+from audit_app.audits.models import Audit, AuditAgency, AuditStatus, PanelMembership
+from audit_app.cohort.models import CohortMember
+from audit_app.panel.models import Recommendation
+from audit_app.returns.models import AgencyReturn, Answer, ReturnStatus, UrgentConcern
+
+DONE_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.NO_INVOLVEMENT)
+
+
+@dataclass
+class AuditProgress:
+    audit: Audit
+    returns_total: int = 0
+    returns_done: int = 0
+    by_status: Counter[ReturnStatus] = field(default_factory=Counter)
+
+    @property
+    def percent_done(self) -> int:
+        if not self.returns_total:
+            return 0
+        return round(100 * self.returns_done / self.returns_total)
+
+
+def _progress(session: Session, audits: list[Audit]) -> list[AuditProgress]:
+    progress = {audit.id: AuditProgress(audit) for audit in audits}
+    if not audits:
+        return []
+    rows = session.execute(
+        select(AgencyReturn.audit_id, AgencyReturn.status, func.count(AgencyReturn.id))
+        .where(AgencyReturn.audit_id.in_(progress))
+        .group_by(AgencyReturn.audit_id, AgencyReturn.status)
+    )
+    for audit_id, status, count in rows:
+        item = progress[audit_id]
+        item.by_status[status] += count
+        item.returns_total += count
+        if status in DONE_STATUSES:
+            item.returns_done += count
+    return list(progress.values())
+
+
+@dataclass
+class AdminHome:
+    agency_count: int
+    user_count: int
+    audits: list[AuditProgress]
+    concerns: list[ConcernRow] = field(default_factory=list)
+
+
+def admin_home(session: Session) -> AdminHome:
+    audits = list(session.scalars(select(Audit).order_by(Audit.created_at.desc(), Audit.id.desc())))
+    return AdminHome(
+        agency_count=session.scalar(select(func.count(Agency.id)).where(Agency.is_active.is_(True)))
+        or 0,
+        user_count=session.scalar(select(func.count(User.id)).where(User.is_active.is_(True))) or 0,
+        audits=_progress(session, audits),
+        concerns=open_concerns(session),
+    )
+
+
+@dataclass
+class ReviewerReturn:
+    agency_return: AgencyReturn
+    deadline: date | None
+    answered: int = 0
+    asked: int = 0
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.deadline is not None
+            and self.deadline < date.today()
+            and self.agency_return.status not in DONE_STATUSES
+        )
+
+
+def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
+    """The reviewer's own agency's returns, across every audit that is collecting them."""
+    if user.agency_id is None:
+        return []
+    rows = session.execute(
+        select(AgencyReturn, AuditAgency.return_deadline, Audit.return_deadline)
+        .join(Audit, Audit.id == AgencyReturn.audit_id)
+        .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
+        .outerjoin(
+            AuditAgency,
+            (AuditAgency.audit_id == AgencyReturn.audit_id)
+            & (AuditAgency.agency_id == AgencyReturn.agency_id),
+        )
+        .where(
+            AgencyReturn.agency_id == user.agency_id,
+            Audit.status == AuditStatus.COLLECTING,
+            CohortMember.removed_at.is_(None),
+        )
+        .options(joinedload(AgencyReturn.audit), joinedload(AgencyReturn.member))
+        .order_by(Audit.id, CohortMember.position)
+    )
+    found = [
+        ReviewerReturn(agency_return=r, deadline=agency_deadline or audit_deadline)
+        for r, agency_deadline, audit_deadline in rows
+    ]
+    _add_progress(session, found)
+    return found
+
+
+def _add_progress(session: Session, rows: list[ReviewerReturn]) -> None:
+    """How far through each return is, from all their answers in one query."""
+    from audit_app.questionnaires.library import definition_of
+    from audit_app.returns.answering import progress
+
+    values: dict[int, dict[str, object]] = {row.agency_return.id: {} for row in rows}
+    if values:
+        for answer in session.scalars(select(Answer).where(Answer.return_id.in_(values))):
+            values[answer.return_id][answer.question_id] = answer.value
+    for row in rows:
+        version = row.agency_return.audit.template_version
+        if version is None:
+            continue
+        done = progress(definition_of(version), values[row.agency_return.id])
+        row.answered, row.asked = done.answered, done.asked
+
+
+@dataclass
+class ConcernRow:
+    concern: UrgentConcern
+    agency_return: AgencyReturn
+
+
+def open_concerns(session: Session) -> list[ConcernRow]:
+    """Urgent concerns not yet marked as dealt with, newest first, for the audit lead."""
+    rows = session.execute(
+        select(UrgentConcern, AgencyReturn)
+        .join(AgencyReturn, AgencyReturn.id == UrgentConcern.return_id)
+        .where(UrgentConcern.acknowledged_at.is_(None))
+        .options(
+            joinedload(AgencyReturn.audit),
+            joinedload(AgencyReturn.agency),
+            joinedload(AgencyReturn.member),
+        )
+        .order_by(UrgentConcern.raised_at.desc())
+    )
+    return [ConcernRow(concern, agency_return) for concern, agency_return in rows]
+
+
+def panel_home(session: Session, user: User) -> list[AuditProgress]:
+    audits = list(
+        session.scalars(
+            select(Audit)
+            .join(PanelMembership, PanelMembership.audit_id == Audit.id)
+            .where(PanelMembership.user_id == user.id)
+            .order_by(Audit.panel_date)
+        )
+    )
+    return _progress(session, audits)
+
+
+@dataclass
+class ActionRow:
+    action: Action
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.action.target_date is not None
+            and self.action.target_date < date.today()
+            and self.action.signed_off_at is None
+        )
+
+
+def subgroup_home(session: Session) -> list[ActionRow]:
+    actions = session.scalars(
+        select(Action)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .options(
+            joinedload(Action.recommendation).joinedload(Recommendation.audit),
+            joinedload(Action.lead_agency),
+        )
+        .order_by(Recommendation.audit_id, Recommendation.number, Action.id)
+    )
+    return [ActionRow(action) for action in actions]
+
+
+def rag_counts(rows: list[ActionRow]) -> dict[RAGStatus, int]:
+    counts = Counter(row.action.rag for row in rows)
+    return {rag: counts.get(rag, 0) for rag in RAGStatus}

@@ -1,0 +1,2 @@
+"""The audit template format, its answer types, the template library and the
+section forms built from a template."""

@@ -1,0 +1,884 @@
+"""The agreed audit template format: parse a YAML file, validate it, hash it, compare versions.
+
+The format is a public interface, documented in ``docs/audit-templates.md`` and described by
+:func:`json_schema` (``audit-app template schema``). Validation happens in two passes: the
+JSON Schema checks the shape (unknown keys, missing keys, wrong kinds of value), then
+:func:`_check_meaning` checks what a schema cannot (duplicate ids, every answer mapped to a
+Signs of Safety column, conditions naming an earlier question, scales declared). Every error
+names where it is, as a path like ``sections[2].questions[4].maps``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from audit_app.questionnaires.answer_types import ANSWER_TYPES, COLUMNS, Choice
+
+MAX_TEMPLATE_BYTES = 1024 * 1024
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+TEMPLATE_ID_PATTERN = r"^[a-z][a-z0-9-]*$"
+
+COLUMN_LABELS = {
+    "working_well": "What's working well",
+    "worried_about": "What are we worried about",
+    "needs_to_happen": "What needs to happen",
+}
+
+
+# --- Scales ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScaleLevel:
+    value: str
+    label: str
+    column: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    id: str
+    title: str
+    levels: tuple[ScaleLevel, ...]
+
+
+def _sos_label(score: int) -> str:
+    if score == 0:
+        return "0: the child is certain to be harmed"
+    if score == 10:
+        return "10: everyone agrees the child is safe enough to close the case"
+    return str(score)
+
+
+BUILT_IN_SCALES: dict[str, Scale] = {
+    "ofsted": Scale(
+        "ofsted",
+        "Ofsted four-point scale",
+        (
+            ScaleLevel("outstanding", "Outstanding", "working_well"),
+            ScaleLevel("good", "Good", "working_well"),
+            ScaleLevel("requires_improvement", "Requires improvement", "worried_about"),
+            ScaleLevel("inadequate", "Inadequate", "worried_about"),
+        ),
+    ),
+    "rag": Scale(
+        "rag",
+        "Red, amber, green",
+        (
+            ScaleLevel("green", "Green", "working_well"),
+            ScaleLevel("amber", "Amber", "worried_about"),
+            ScaleLevel("red", "Red", "worried_about"),
+        ),
+    ),
+    "sos_0_10": Scale(
+        "sos_0_10",
+        "Signs of Safety scale, 0 to 10",
+        tuple(
+            ScaleLevel(
+                str(score), _sos_label(score), "working_well" if score >= 7 else "worried_about"
+            )
+            for score in range(11)
+        ),
+    ),
+}
+
+
+# --- The parsed template -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    question: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    text: str
+    hint: str | None = None
+    required: bool = True
+    column: str | None = None
+    maps: dict[str, str] = field(default_factory=dict)
+    options: tuple[Choice, ...] = ()
+    scale: str | None = None
+    rationale: str = "none"
+    themes: tuple[str, ...] = ()
+    show_if: Condition | None = None
+    min: int | None = None
+    max: int | None = None
+    unit: str | None = None
+
+    @property
+    def answer_type(self):  # type: ignore[no-untyped-def]
+        return ANSWER_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    guidance: str | None
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class AuditTemplateDefinition:
+    id: str
+    title: str
+    version: str
+    purpose: str
+    scales: dict[str, Scale]
+    sections: tuple[Section, ...]
+    content_hash: str
+    content: dict[str, Any]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for section in self.sections for q in section.questions]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def describe_condition(self, question: Question) -> str | None:
+        """When a conditional question is asked, in words."""
+        if question.show_if is None:
+            return None
+        target = self.question(question.show_if.question)
+        if target is None:
+            return None
+        labels = {c.value: c.label for c in target.answer_type.choices(target, self.scales) or []}
+        answers = " or ".join(f'"{labels.get(v, v)}"' for v in question.show_if.values)
+        return f'Only asked when the answer to "{target.text}" is {answers}.'
+
+
+@dataclass(frozen=True)
+class TemplateError:
+    path: str
+    message: str
+    file: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}: " if self.file else ""
+        return f"{where}{self.path or '(the file)'}: {self.message}"
+
+
+class TemplateInvalid(Exception):
+    """The file is not a valid audit template; ``errors`` says every way it is not."""
+
+    def __init__(self, errors: list[TemplateError]) -> None:
+        super().__init__("\n".join(str(error) for error in errors))
+        self.errors = errors
+
+
+# --- The JSON Schema ---------------------------------------------------------------------
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the format, for editors (``audit-app template schema``)."""
+    column = {"enum": list(COLUMNS), "description": "A Signs of Safety column."}
+    question_properties: dict[str, Any] = {
+        "id": {
+            "type": "string",
+            "pattern": ID_PATTERN,
+            "maxLength": 64,
+            "description": "Unique in the template: lower case letters, digits and _.",
+        },
+        "type": {"enum": list(ANSWER_TYPES), "description": "The answer type."},
+        "text": {"type": "string", "minLength": 1, "maxLength": 500},
+        "hint": {"type": "string", "maxLength": 1000},
+        "required": {"type": "boolean", "default": True},
+        "column": column,
+        "maps": {
+            "type": "object",
+            "description": "Each possible answer's Signs of Safety column.",
+            "additionalProperties": column,
+        },
+        "options": {
+            "type": "array",
+            "minItems": 2,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "string", "pattern": ID_PATTERN, "maxLength": 64},
+                    "label": {"type": "string", "minLength": 1, "maxLength": 200},
+                },
+                "required": ["value", "label"],
+                "additionalProperties": False,
+            },
+        },
+        "scale": {"type": "string", "description": "The id of a scale declared in scales."},
+        "rationale": {"enum": ["required", "optional", "none"], "default": "none"},
+        "themes": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 100}},
+        "show_if": {
+            "type": "object",
+            "properties": {
+                "question": {"type": "string", "pattern": ID_PATTERN},
+                "equals": {"type": ["string", "integer"]},
+                "any_of": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": ["string", "integer"]},
+                },
+            },
+            "required": ["question"],
+            "oneOf": [{"required": ["equals"]}, {"required": ["any_of"]}],
+            "additionalProperties": False,
+        },
+        "min": {"type": "integer"},
+        "max": {"type": "integer"},
+        "unit": {"type": "string", "maxLength": 40},
+    }
+    custom_scale = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "pattern": ID_PATTERN, "maxLength": 64},
+            "title": {"type": "string", "minLength": 1},
+            "levels": {
+                "type": "array",
+                "minItems": 2,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "value": {"type": "string", "pattern": ID_PATTERN},
+                        "label": {"type": "string", "minLength": 1},
+                        "column": column,
+                    },
+                    "required": ["value", "label", "column"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["id", "title", "levels"],
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Multi-agency case file audit template",
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "pattern": TEMPLATE_ID_PATTERN, "maxLength": 100},
+            "title": {"type": "string", "minLength": 1, "maxLength": 300},
+            "version": {"type": "string", "minLength": 1, "maxLength": 50},
+            "purpose": {"type": "string", "minLength": 1},
+            "scales": {
+                "type": "array",
+                "items": {"oneOf": [{"enum": list(BUILT_IN_SCALES)}, custom_scale]},
+            },
+            "sections": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "title": {"type": "string", "minLength": 1, "maxLength": 300},
+                        "guidance": {"type": "string"},
+                        "questions": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "properties": question_properties,
+                                "required": ["id", "type", "text"],
+                                "additionalProperties": False,
+                            },
+                        },
+                    },
+                    "required": ["title", "questions"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["id", "title", "version", "purpose", "sections"],
+        "additionalProperties": False,
+    }
+
+
+_SCHEMA = json_schema()
+_VALIDATOR = Draft202012Validator(_SCHEMA)
+KNOWN_QUESTION_KEYS = frozenset(
+    _SCHEMA["properties"]["sections"]["items"]["properties"]["questions"]["items"]["properties"]
+)
+# Question ids become form field names: these are taken by the forms themselves.
+RESERVED_IDS = frozenset(
+    {
+        "meta",
+        "process",
+        "validate",
+        "populate_obj",
+        "data",
+        "errors",
+        "form_errors",
+        "questions",
+        "csrf_token",
+        "version",
+        "action",
+        "submit",
+        "hidden_tag",
+        "is_submitted",
+        "validate_on_submit",
+        "extra_validators",
+    }
+)
+
+
+# --- Reading YAML safely -----------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML with no aliases (no "billion laughs") and no duplicate keys.
+
+    Scalars follow YAML 1.2: only true and false are booleans (so an answer written
+    yes or no stays the text "yes" or "no"), and dates stay text.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="aliases (*name) are not allowed in audit templates: write it out in full",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.MarkedYAMLError(
+                    problem=f"the key {key!r} appears twice", problem_mark=key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, pattern)
+        for tag, pattern in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _keys_as_text(node: Any) -> Any:
+    """Mapping keys are always text (``1:`` and ``"1":`` mean the same)."""
+    if isinstance(node, dict):
+        return {str(key): _keys_as_text(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_keys_as_text(item) for item in node]
+    return node
+
+
+def _yaml_error(error: yaml.YAMLError) -> TemplateError:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return TemplateError(where, f"this is not valid YAML: {problem}")
+
+
+def read_yaml(raw: bytes | str) -> Any:
+    """Parse a template file's text, refusing what is too big or unsafe."""
+    data = raw.encode() if isinstance(raw, str) else raw
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise TemplateInvalid(
+            [TemplateError("", f"the file is {len(data):,} bytes; the limit is 1 MB")]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise TemplateInvalid(
+            [TemplateError("", f"the file is not UTF-8 text (byte {error.start})")]
+        ) from error
+    try:
+        return _keys_as_text(yaml.load(text, Loader=_StrictLoader))  # noqa: S506 (safe subclass)
+    except yaml.YAMLError as error:
+        raise TemplateInvalid([_yaml_error(error)]) from error
+    except RecursionError as error:
+        raise TemplateInvalid([TemplateError("", "the YAML is nested too deeply")]) from error
+
+
+# --- Validation --------------------------------------------------------------------------
+
+
+def _path(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _schema_message(error: ValidationError) -> str:
+    validator = error.validator
+    if validator == "additionalProperties":
+        extra = sorted(
+            set(error.instance) - set(error.schema.get("properties", {}))  # type: ignore[arg-type]
+        )
+        message = "unknown key " + ", ".join(repr(key) for key in extra)
+        if any(" " in str(key) for key in extra):
+            message += " (put text that holds a comma or a colon in quotes)"
+        return message
+    if validator == "required":
+        return str(error.message).replace("is a required property", "is missing")
+    if validator == "enum":
+        allowed = ", ".join(str(value) for value in error.validator_value)  # type: ignore[union-attr]
+        return f"{error.instance!r} is not allowed here; use one of: {allowed}"
+    if validator == "type":
+        wanted = {
+            "string": "text",
+            "object": "a set of keys",
+            "array": "a list",
+            "boolean": "true or false",
+            "integer": "a whole number",
+        }
+        kind = wanted.get(str(error.validator_value), str(error.validator_value))
+        if error.instance is None:
+            return f"must not be empty: give {kind}"
+        hint = ""
+        if error.path and error.path[-1] == "version":
+            hint = ' (put it in quotes, for example "1.0")'
+        return f"must be {kind}, not {error.instance!r}{hint}"
+    if validator == "minItems":
+        return (
+            "must not be empty"
+            if error.validator_value == 1
+            else (f"needs at least {error.validator_value} items")
+        )
+    if validator == "pattern":
+        return (
+            f"{error.instance!r} is not a valid id: use lower case letters, digits and "
+            f"{'-' if error.validator_value == TEMPLATE_ID_PATTERN else '_'}, "
+            "starting with a letter"
+        )
+    if validator == "minLength":
+        return "must not be empty"
+    if validator == "maxLength":
+        return f"is longer than {error.validator_value} characters"
+    if validator == "oneOf" and error.path and error.path[-1] == "show_if":
+        return "give either equals or any_of"
+    if validator == "oneOf":
+        built_in = ", ".join(BUILT_IN_SCALES)
+        return (
+            f"{error.instance!r} is neither a built-in scale ({built_in}) "
+            "nor a scale with id, title and levels"
+        )
+    return str(error.message)
+
+
+def _meant(error: ValidationError) -> list[ValidationError]:
+    """For a custom scale (a mapping where a scale is expected), its own errors."""
+    if error.validator == "oneOf" and isinstance(error.instance, dict) and error.context:
+        branch = max(sub.relative_schema_path[0] for sub in error.context)
+        meant = [sub for sub in error.context if sub.relative_schema_path[0] == branch]
+        if meant and all(sub.validator != "oneOf" for sub in meant):
+            return meant
+    return [error]
+
+
+def _schema_errors(data: Any) -> list[TemplateError]:
+    errors = [meant for error in _VALIDATOR.iter_errors(data) for meant in _meant(error)]
+    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
+    found: list[TemplateError] = []
+    for error in errors:
+        problem = TemplateError(_path(error.absolute_path), _schema_message(error))
+        if problem not in found:
+            found.append(problem)
+    return found
+
+
+def _scales(data: dict[str, Any]) -> dict[str, Scale]:
+    scales: dict[str, Scale] = {}
+    entries = data.get("scales")
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, str) and entry in BUILT_IN_SCALES:
+            scales[entry] = BUILT_IN_SCALES[entry]
+        elif isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            levels = tuple(
+                ScaleLevel(
+                    str(level.get("value")), str(level.get("label")), str(level.get("column"))
+                )
+                for _, level in _dicts(entry.get("levels"))
+            )
+            scales[entry["id"]] = Scale(entry["id"], str(entry.get("title", "")), levels)
+    return scales
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _question(raw: dict[str, Any]) -> Question:
+    """A question from its raw keys, tolerating bad shapes (they are reported elsewhere)."""
+    show_if = raw.get("show_if")
+    condition = None
+    if isinstance(show_if, dict):
+        values = show_if.get("any_of")
+        if not isinstance(values, list):
+            values = [show_if["equals"]] if "equals" in show_if else []
+        condition = Condition(str(show_if.get("question")), tuple(str(v) for v in values))
+    maps = raw.get("maps")
+    options = raw.get("options")
+    themes = raw.get("themes")
+    return Question(
+        id=str(raw.get("id")),
+        type=str(raw.get("type")),
+        text=str(raw.get("text", "")),
+        hint=_text(raw.get("hint")),
+        required=raw.get("required", True) is not False,
+        column=_text(raw.get("column")),
+        maps={str(k): str(v) for k, v in maps.items()} if isinstance(maps, dict) else {},
+        options=tuple(
+            Choice(str(o.get("value")), str(o.get("label")))
+            for o in (options if isinstance(options, list) else [])
+            if isinstance(o, dict)
+        ),
+        scale=_text(raw.get("scale")),
+        rationale=str(raw.get("rationale", "none")),
+        themes=tuple(str(t) for t in themes) if isinstance(themes, list) else (),
+        show_if=condition,
+        min=raw.get("min") if isinstance(raw.get("min"), int) else None,
+        max=raw.get("max") if isinstance(raw.get("max"), int) else None,
+        unit=_text(raw.get("unit")),
+    )
+
+
+def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The (index, item) pairs of a list that are mappings; nothing for anything else."""
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _check_scales(data: dict[str, Any]) -> list[TemplateError]:
+    errors: list[TemplateError] = []
+    scale_ids: list[str] = []
+    entries = data.get("scales") if isinstance(data.get("scales"), list) else []
+    for index, entry in enumerate(entries):
+        scale_id = entry if isinstance(entry, str) else None
+        if isinstance(entry, dict):
+            scale_id = entry.get("id")
+        if not isinstance(scale_id, str):
+            continue
+        if scale_id in scale_ids:
+            errors.append(
+                TemplateError(f"scales[{index}]", f"the scale {scale_id!r} is declared twice")
+            )
+        scale_ids.append(scale_id)
+        if isinstance(entry, dict):
+            if scale_id in BUILT_IN_SCALES:
+                errors.append(
+                    TemplateError(
+                        f"scales[{index}].id",
+                        f"{scale_id!r} is a built-in scale; give yours another id",
+                    )
+                )
+            values = [level.get("value") for _, level in _dicts(entry.get("levels"))]
+            for duplicate in sorted({str(v) for v in values if values.count(v) > 1}):
+                errors.append(
+                    TemplateError(
+                        f"scales[{index}].levels", f"the level {duplicate!r} appears twice"
+                    )
+                )
+    return errors
+
+
+def _check_meaning(data: Any) -> list[TemplateError]:
+    """What the schema cannot check, on every part whose shape allows it."""
+    if not isinstance(data, dict):
+        return []
+    errors = _check_scales(data)
+    scales = _scales(data)
+    seen: dict[str, str] = {}  # question id -> its path
+    earlier: dict[str, Question] = {}
+    every_id = {
+        raw["id"]
+        for _, section in _dicts(data.get("sections"))
+        for _, raw in _dicts(section.get("questions"))
+        if isinstance(raw.get("id"), str)
+    }
+    for s_index, section in _dicts(data.get("sections")):
+        for q_index, raw in _dicts(section.get("questions")):
+            path = f"sections[{s_index}].questions[{q_index}]"
+            if not isinstance(raw.get("id"), str):
+                continue
+            question = _question(raw)
+            if question.id in RESERVED_IDS:
+                errors.append(
+                    TemplateError(
+                        f"{path}.id",
+                        f"{question.id!r} is reserved by the service; choose another id",
+                    )
+                )
+            if "__" in question.id:
+                errors.append(
+                    TemplateError(
+                        f"{path}.id", f"{question.id!r}: ids cannot contain two _ in a row"
+                    )
+                )
+            if question.id in seen:
+                errors.append(
+                    TemplateError(
+                        f"{path}.id",
+                        f"the id {question.id!r} is already used at {seen[question.id]}",
+                    )
+                )
+            else:
+                seen[question.id] = path
+            if question.type in ANSWER_TYPES:
+                errors.extend(_check_question(path, raw, question, scales))
+                errors.extend(_check_columns(path, raw, question, scales))
+            errors.extend(_check_condition(path, question, earlier, every_id, scales))
+            earlier.setdefault(question.id, question)
+    return errors
+
+
+def _check_question(
+    path: str, raw: dict[str, Any], question: Question, scales: dict[str, Scale]
+) -> list[TemplateError]:
+    handler = ANSWER_TYPES[question.type]
+    errors = [
+        TemplateError(f"{path}.{key}", f"a {question.type} question does not take {key!r}")
+        for key in sorted(set(raw) - handler.allowed_keys)
+        if key in KNOWN_QUESTION_KEYS  # unknown keys are reported by the schema
+    ]
+    errors += [
+        TemplateError(path, f"a {question.type} question needs {key!r}")
+        for key in sorted(handler.required_keys - set(raw))
+    ]
+    if question.type == "grade" and question.scale is not None and question.scale not in scales:
+        declared = ", ".join(scales) or "none"
+        errors.append(
+            TemplateError(
+                f"{path}.scale",
+                f"the scale {question.scale!r} is not declared in scales (declared: {declared})",
+            )
+        )
+    values = [option.value for option in question.options]
+    errors += [
+        TemplateError(f"{path}.options", f"the option {duplicate!r} appears twice")
+        for duplicate in sorted({v for v in values if values.count(v) > 1})
+    ]
+    if question.min is not None and question.max is not None and question.min > question.max:
+        errors.append(TemplateError(f"{path}.min", "min is greater than max"))
+    return errors
+
+
+def _check_columns(
+    path: str, raw: dict[str, Any], question: Question, scales: dict[str, Scale]
+) -> list[TemplateError]:
+    handler = ANSWER_TYPES[question.type]
+    choices = handler.choices(question, scales)
+    if "column" in raw and "maps" in raw:
+        return [TemplateError(path, "give column or maps, not both")]
+    if "maps" in raw:
+        if choices is None:
+            if question.type == "grade":
+                return []  # the scale is missing: reported already
+            return [
+                TemplateError(
+                    f"{path}.maps",
+                    f"a {question.type} answer cannot be mapped answer by answer; "
+                    "give column instead",
+                )
+            ]
+        errors = []
+        possible = [choice.value for choice in choices]
+        for key in question.maps:
+            if key not in possible:
+                errors.append(
+                    TemplateError(
+                        f"{path}.maps.{key}",
+                        f"{key!r} is not a possible answer (possible: {', '.join(possible)})",
+                    )
+                )
+        missing = [
+            value
+            for value in possible
+            if value not in question.maps
+            and handler.default_column(value, question, scales) is None
+        ]
+        if missing:
+            errors.append(
+                TemplateError(f"{path}.maps", f"no column for the answer(s): {', '.join(missing)}")
+            )
+        return errors
+    if "column" in raw or question.type == "grade":
+        return []  # a grade's levels say their columns (a missing scale is reported apart)
+    return [
+        TemplateError(
+            path,
+            "say which Signs of Safety column the answer lands in: give column, "
+            "or maps with a column for each possible answer",
+        )
+    ]
+
+
+def _check_condition(
+    path: str,
+    question: Question,
+    earlier: dict[str, Question],
+    every_id: set[Any],
+    scales: dict[str, Scale],
+) -> list[TemplateError]:
+    condition = question.show_if
+    if condition is None:
+        return []
+    target = earlier.get(condition.question)
+    if target is None:
+        if condition.question == question.id:
+            problem = "a question cannot depend on itself"
+        elif condition.question in every_id:
+            problem = (
+                f"{condition.question!r} comes later; a condition can only name an earlier question"
+            )
+        else:
+            problem = f"there is no question {condition.question!r} in this template"
+        return [TemplateError(f"{path}.show_if.question", problem)]
+    if target.type not in ANSWER_TYPES:
+        return []  # the earlier question's type is reported already
+    choices = ANSWER_TYPES[target.type].choices(target, scales)
+    if choices is None and target.type == "grade":
+        return []  # the grade's scale is missing: reported already
+    if choices is None:
+        return [
+            TemplateError(
+                f"{path}.show_if.question",
+                f"{condition.question!r} is a {target.type} question; "
+                "a condition needs one with set answers",
+            )
+        ]
+    possible = [choice.value for choice in choices]
+    return [
+        TemplateError(
+            f"{path}.show_if",
+            f"{value!r} is not a possible answer to {condition.question!r} "
+            f"(possible: {', '.join(possible)})",
+        )
+        for value in condition.values
+        if value not in possible
+    ]
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(data: Any) -> str:
+    """SHA-256 of the template's content in canonical JSON: comments and layout do not count."""
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def validate(data: Any) -> list[TemplateError]:
+    """Every error in a parsed template (an empty list when it is valid)."""
+    errors = _schema_errors(data)
+    for error in _check_meaning(data):
+        if error not in errors:
+            errors.append(error)
+    return errors
+
+
+def build(data: dict[str, Any]) -> AuditTemplateDefinition:
+    """A validated template's content as typed objects."""
+    scales = _scales(data)
+    sections = tuple(
+        Section(
+            title=section["title"],
+            guidance=section.get("guidance"),
+            questions=tuple(_question(raw) for raw in section["questions"]),
+        )
+        for section in data["sections"]
+    )
+    return AuditTemplateDefinition(
+        id=data["id"],
+        title=data["title"],
+        version=data["version"],
+        purpose=data["purpose"],
+        scales=scales,
+        sections=sections,
+        content_hash=content_hash(data),
+        content=data,
+    )
+
+
+def parse(raw: bytes | str, filename: str | None = None) -> AuditTemplateDefinition:
+    """Read, validate and build a template file.
+
+    Raises :class:`TemplateInvalid` listing every error.
+    """
+    try:
+        data = read_yaml(raw)
+    except TemplateInvalid as invalid:
+        raise TemplateInvalid(
+            [TemplateError(e.path, e.message, filename) for e in invalid.errors]
+        ) from None
+    errors = validate(data)
+    if errors:
+        raise TemplateInvalid([TemplateError(e.path, e.message, filename) for e in errors])
+    return build(data)
+
+
+# --- Comparing versions ------------------------------------------------------------------
+
+
+@dataclass
+class TemplateDiff:
+    added: list[Question] = field(default_factory=list)
+    removed: list[Question] = field(default_factory=list)
+    reworded: list[tuple[Question, Question]] = field(default_factory=list)
+    changed: list[tuple[Question, Question, list[str]]] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.reworded or self.changed)
+
+
+def compare(old: AuditTemplateDefinition, new: AuditTemplateDefinition) -> TemplateDiff:
+    """Questions added, removed, reworded (text or hint) and otherwise changed, by id."""
+    before = {q.id: q for q in old.questions}
+    after = {q.id: q for q in new.questions}
+    diff = TemplateDiff(
+        added=[q for q in new.questions if q.id not in before],
+        removed=[q for q in old.questions if q.id not in after],
+    )
+    for question in new.questions:
+        previous = before.get(question.id)
+        if previous is None:
+            continue
+        if (previous.text, previous.hint) != (question.text, question.hint):
+            diff.reworded.append((previous, question))
+        changed = [
+            name
+            for name in (
+                "type",
+                "required",
+                "column",
+                "maps",
+                "options",
+                "scale",
+                "rationale",
+                "themes",
+                "show_if",
+                "min",
+                "max",
+                "unit",
+            )
+            if getattr(previous, name) != getattr(question, name)
+        ]
+        if changed:
+            diff.changed.append((previous, question, changed))
+    return diff

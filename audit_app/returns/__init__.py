@@ -1,0 +1,7 @@
+"""Agency returns: answering, chronology, urgent concerns, progress, agency summaries."""
+
+from audit_app.audits.participation import register_returns_ledger
+from audit_app.returns.tracking import Ledger
+
+# Changing an audit's agencies or cohort opens, keeps or discards returns through this.
+register_returns_ledger(Ledger())

@@ -1,0 +1,361 @@
+"""Agency returns: answering the template for one child, without ever losing anyone's typing.
+
+A save names the version of the return the person's page was built from ("seen"). It is
+refused with :class:`ReturnConflict`, writing nothing, when the return's version is no
+longer the seen one; the caller shows the person what they typed. The check is made twice:
+against the version read in this request, and in the UPDATE itself, which SQLAlchemy's
+version counter writes as ``UPDATE ... WHERE id = :id AND version = :read`` (and the read
+version equals the seen one, or the save was already refused). So a stale page posted
+later, and two saves racing from the same version, are both refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from audit_app.accounts.models import User
+from audit_app.audits.models import AuditStatus
+from audit_app.core.errors import DomainError
+from audit_app.core.models import utcnow
+from audit_app.questionnaires.answer_types import ANSWER_TYPES
+from audit_app.questionnaires.library import definition_of
+from audit_app.questionnaires.models import SignsOfSafetyColumn
+from audit_app.questionnaires.template_format import AuditTemplateDefinition, Question
+from audit_app.returns.models import (
+    AgencyReturn,
+    Answer,
+    ChronologyEntry,
+    ReturnStatus,
+    UrgentConcern,
+)
+
+EDITABLE = (ReturnStatus.NOT_STARTED, ReturnStatus.DRAFT, ReturnStatus.RETURNED)
+COLUMN_ORDER = ("working_well", "worried_about", "needs_to_happen")
+
+
+class ReturnConflict(DomainError):
+    """Someone else saved this return after the person's page was loaded."""
+
+    def __init__(self, agency_return: AgencyReturn) -> None:
+        super().__init__(
+            "Someone else saved this return while you were working on it, so your changes "
+            "have not been saved. Your text is shown below: copy it, then reload the page to "
+            "see their version and add yours."
+        )
+        self.agency_return = agency_return
+
+
+def definition_for(agency_return: AgencyReturn) -> AuditTemplateDefinition:
+    version = agency_return.audit.template_version
+    if version is None:
+        raise DomainError("This audit has no template")
+    return definition_of(version)
+
+
+def answers_of(session: Session, agency_return: AgencyReturn) -> dict[str, Answer]:
+    return {
+        answer.question_id: answer
+        for answer in session.scalars(select(Answer).where(Answer.return_id == agency_return.id))
+    }
+
+
+def values_of(answers: dict[str, Answer]) -> dict[str, Any]:
+    return {question_id: answer.value for question_id, answer in answers.items()}
+
+
+def is_shown(
+    question: Question, values: dict[str, Any], definition: AuditTemplateDefinition
+) -> bool:
+    """Whether a question is asked, given the answers so far (a condition on a hidden
+    question is not met)."""
+    condition = question.show_if
+    if condition is None:
+        return True
+    target = definition.question(condition.question)
+    if target is None or not is_shown(target, values, definition):
+        return False
+    answer = values.get(condition.question)
+    given = answer if isinstance(answer, list) else [answer]
+    return any(str(value) in condition.values for value in given if value is not None)
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", [])
+
+
+@dataclass
+class Progress:
+    answered: int
+    asked: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.asked) if self.asked else 0
+
+
+def progress(definition: AuditTemplateDefinition, values: dict[str, Any]) -> Progress:
+    asked = [q for q in definition.questions if is_shown(q, values, definition)]
+    return Progress(sum(1 for q in asked if _answered(values.get(q.id))), len(asked))
+
+
+def section_progress(definition: AuditTemplateDefinition, values: dict[str, Any]) -> list[Progress]:
+    result = []
+    for section in definition.sections:
+        asked = [q for q in section.questions if is_shown(q, values, definition)]
+        result.append(Progress(sum(1 for q in asked if _answered(values.get(q.id))), len(asked)))
+    return result
+
+
+def _check_editable(agency_return: AgencyReturn) -> None:
+    if agency_return.audit.status is not AuditStatus.COLLECTING:
+        raise DomainError("This audit is not collecting returns")
+    if agency_return.status not in EDITABLE:
+        raise DomainError(
+            "This return has been sent in, so it cannot be changed. The audit lead can "
+            "return it to you for amendment."
+        )
+
+
+def _check_version(agency_return: AgencyReturn, seen_version: int) -> None:
+    if agency_return.version != seen_version:
+        raise ReturnConflict(agency_return)
+
+
+def _flush(session: Session, agency_return: AgencyReturn) -> None:
+    agency_return.updated_at = utcnow()  # always UPDATE the return, so its version moves on
+    try:
+        session.flush()
+    except StaleDataError as error:
+        session.rollback()
+        raise ReturnConflict(agency_return) from error
+
+
+def save_section(
+    session: Session,
+    agency_return: AgencyReturn,
+    seen_version: int,
+    values: dict[str, Any],
+    rationales: dict[str, str],
+    user: User | None,
+) -> None:
+    """Save some of a return's answers (one section, or all of them from a workbook)."""
+    _check_editable(agency_return)
+    _check_version(agency_return, seen_version)
+    definition = definition_for(agency_return)
+    existing = answers_of(session, agency_return)
+    for question_id, value in values.items():
+        question = definition.question(question_id)
+        if question is None:
+            raise DomainError(f"The template has no question {question_id!r}")
+        answer = existing.get(question_id)
+        if not _answered(value) and not rationales.get(question_id):
+            if answer is not None:
+                session.delete(answer)
+            continue
+        columns = ANSWER_TYPES[question.type].columns(value, question, definition.scales)
+        if answer is None:
+            answer = Answer(return_id=agency_return.id, question_id=question_id)
+            session.add(answer)
+        answer.value = value
+        answer.column = SignsOfSafetyColumn(columns[0]) if columns else None
+        answer.rationale = rationales.get(question_id) or None
+    if agency_return.status is ReturnStatus.NOT_STARTED:
+        agency_return.status = ReturnStatus.DRAFT
+    _flush(session, agency_return)
+
+
+def record_no_involvement(
+    session: Session, agency_return: AgencyReturn, seen_version: int, reason: str, user: User
+) -> None:
+    _check_editable(agency_return)
+    _check_version(agency_return, seen_version)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Say why your agency had no involvement", field="reason")
+    agency_return.status = ReturnStatus.NO_INVOLVEMENT
+    agency_return.no_involvement_reason = reason
+    agency_return.submitted_at = utcnow()
+    agency_return.submitted_by_id = user.id
+    _flush(session, agency_return)
+
+
+@dataclass
+class Missing:
+    section_index: int
+    question: Question
+    what: str
+
+
+def missing_answers(
+    definition: AuditTemplateDefinition, answers: dict[str, Answer]
+) -> list[Missing]:
+    values = values_of(answers)
+    missing = []
+    for index, section in enumerate(definition.sections):
+        for question in section.questions:
+            if not is_shown(question, values, definition):
+                continue
+            answer = answers.get(question.id)
+            if question.required and (answer is None or not _answered(answer.value)):
+                missing.append(Missing(index, question, "Not answered"))
+            elif (
+                question.rationale == "required"
+                and answer is not None
+                and _answered(answer.value)
+                and not (answer.rationale or "").strip()
+            ):
+                missing.append(Missing(index, question, "Give the reason for the grade"))
+    return missing
+
+
+def submit(session: Session, agency_return: AgencyReturn, seen_version: int, user: User) -> None:
+    _check_editable(agency_return)
+    _check_version(agency_return, seen_version)
+    missing = missing_answers(definition_for(agency_return), answers_of(session, agency_return))
+    if missing:
+        raise DomainError(
+            f"{len(missing)} required {'answer is' if len(missing) == 1 else 'answers are'} "
+            "still to give"
+        )
+    agency_return.status = ReturnStatus.SUBMITTED
+    agency_return.submitted_at = utcnow()
+    agency_return.submitted_by_id = user.id
+    _flush(session, agency_return)
+
+
+def return_for_amendment(session: Session, agency_return: AgencyReturn, comment: str) -> None:
+    """The audit lead sends a submitted return back to the agency with a comment."""
+    if agency_return.status not in (ReturnStatus.SUBMITTED, ReturnStatus.NO_INVOLVEMENT):
+        raise DomainError("Only a return that has been sent in can be returned for amendment")
+    comment = comment.strip()
+    if not comment:
+        raise DomainError("Say what needs to change", field="comment")
+    agency_return.status = ReturnStatus.RETURNED
+    agency_return.amendment_comment = comment
+    _flush(session, agency_return)
+
+
+# --- Check your answers ------------------------------------------------------------------
+
+
+@dataclass
+class AnsweredQuestion:
+    section_index: int
+    question: Question
+    summary: str
+    rationale: str | None
+
+
+@dataclass
+class CheckAnswers:
+    by_column: dict[str, list[AnsweredQuestion]] = field(default_factory=dict)
+    missing: list[Missing] = field(default_factory=list)
+
+
+def check_answers(definition: AuditTemplateDefinition, answers: dict[str, Answer]) -> CheckAnswers:
+    """Every answer given, under the Signs of Safety column(s) it lands in."""
+    values = values_of(answers)
+    result = CheckAnswers(by_column={column: [] for column in COLUMN_ORDER})
+    for index, section in enumerate(definition.sections):
+        for question in section.questions:
+            answer = answers.get(question.id)
+            if answer is None or not _answered(answer.value):
+                continue
+            if not is_shown(question, values, definition):
+                continue
+            handler = ANSWER_TYPES[question.type]
+            item = AnsweredQuestion(
+                index,
+                question,
+                handler.summary(answer.value, question, definition.scales),
+                answer.rationale,
+            )
+            for column in handler.columns(answer.value, question, definition.scales):
+                result.by_column[column].append(item)
+    result.missing = missing_answers(definition, answers)
+    return result
+
+
+# --- Chronology --------------------------------------------------------------------------
+
+
+def add_chronology_entry(
+    session: Session,
+    agency_return: AgencyReturn,
+    *,
+    happened_on: date | None,
+    what_happened: str,
+    agency_response: str,
+    missed_opportunity: bool,
+) -> ChronologyEntry:
+    _check_editable(agency_return)
+    if happened_on is None:
+        raise DomainError("Enter the date it happened", field="happened_on")
+    if not what_happened.strip():
+        raise DomainError("Say what happened", field="what_happened")
+    entry = ChronologyEntry(
+        return_id=agency_return.id,
+        happened_on=happened_on,
+        what_happened=what_happened.strip(),
+        agency_response=agency_response.strip(),
+        missed_opportunity=missed_opportunity,
+    )
+    session.add(entry)
+    # The chronology is apart from the answers: adding to it does not move the return's
+    # version on (which would refuse an open section page's next save), unless it starts it.
+    if agency_return.status is ReturnStatus.NOT_STARTED:
+        agency_return.status = ReturnStatus.DRAFT
+        _flush(session, agency_return)
+    else:
+        session.flush()
+    return entry
+
+
+def delete_chronology_entry(
+    session: Session, agency_return: AgencyReturn, entry: ChronologyEntry
+) -> None:
+    _check_editable(agency_return)
+    if entry.return_id != agency_return.id:
+        raise DomainError("That entry is not part of this return")
+    session.delete(entry)
+    session.flush()
+
+
+def chronology_of(session: Session, agency_return: AgencyReturn) -> list[ChronologyEntry]:
+    return list(
+        session.scalars(
+            select(ChronologyEntry)
+            .where(ChronologyEntry.return_id == agency_return.id)
+            .order_by(ChronologyEntry.happened_on, ChronologyEntry.id)
+        )
+    )
+
+
+# --- Urgent concerns ---------------------------------------------------------------------
+
+
+def raise_concern(
+    session: Session, agency_return: AgencyReturn, details: str, user: User
+) -> UrgentConcern:
+    """A reviewer finds that a child may be at risk now: the audit lead is told at once."""
+    details = details.strip()
+    if not details:
+        raise DomainError("Say what you are worried about", field="details")
+    concern = UrgentConcern(return_id=agency_return.id, raised_by_id=user.id, details=details)
+    session.add(concern)
+    session.flush()
+    return concern
+
+
+def acknowledge_concern(session: Session, concern: UrgentConcern, user: User) -> None:
+    if concern.acknowledged_at is not None:
+        return
+    concern.acknowledged_at = utcnow()
+    concern.acknowledged_by_id = user.id
+    session.flush()
