@@ -66,12 +66,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.before_request(access.enforce_access)
     app.teardown_appcontext(web.close_session)
 
-    from audit_app.accounts import sign_in_views
+    from audit_app.accounts import audit_log_views, sign_in_views
     from audit_app.accounts import views as accounts_views
     from audit_app.agencies import views as agencies_views
     from audit_app.audits import views as audits_views
     from audit_app.cohort import views as cohort_views
-    from audit_app.core import audit_log_views, error_pages
+    from audit_app.core import error_pages
     from audit_app.home import views as home_views
     from audit_app.questionnaires import views as questionnaires_views
     from audit_app.returns import summary_views

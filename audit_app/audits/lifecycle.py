@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,10 +15,12 @@ from audit_app.accounts.models import User
 from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit, AuditAgency, AuditStatus, PanelMembership
 from audit_app.audits.participation import returns_ledger
-from audit_app.cohort.models import CohortMember
 from audit_app.core.errors import DomainError
 from audit_app.core.roles import Role
 from audit_app.questionnaires.models import AuditTemplateVersion
+
+if TYPE_CHECKING:
+    from audit_app.cohort.models import CohortMember
 
 MOVES: dict[AuditStatus, tuple[AuditStatus, ...]] = {
     AuditStatus.DRAFT: (AuditStatus.COLLECTING,),

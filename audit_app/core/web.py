@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter, Map
 
-from audit_app.accounts.models import User
 from audit_app.core.db import Database
+
+if TYPE_CHECKING:
+    from audit_app.accounts.models import User
 
 
 def database(app: Flask | None = None) -> Database:

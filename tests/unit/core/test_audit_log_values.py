@@ -32,7 +32,7 @@ def test_the_log_does_not_log_itself() -> None:
 
 
 def test_log_values_are_shown_as_people_write_them() -> None:
-    from audit_app.core.audit_log_views import log_value
+    from audit_app.accounts.audit_log_views import log_value
 
     assert log_value(None) == "(empty)"
     assert log_value(True) == "Yes" and log_value(False) == "No"
