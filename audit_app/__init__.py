@@ -57,13 +57,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     WTFormsHelpers(app)
     _init_login(app)
 
-    from audit_app.core import access, security, web
+    from audit_app.core import access, commit_point, security, web
 
     security.init_security(app)
     app.url_map.converters["id"] = web.IdConverter
     app.before_request(web.refuse_nul_bytes)
     app.before_request(web.record_actor)
     app.before_request(access.enforce_access)
+    commit_point.init_commit_point(app)
     app.teardown_appcontext(web.close_session)
 
     from audit_app.accounts import audit_log_views, sign_in_views

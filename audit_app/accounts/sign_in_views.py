@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from audit_app.accounts.forms import PasswordForm, SignInForm
 from audit_app.accounts.users import authenticate, change_own_password, end_sessions
 from audit_app.core.access import public, signed_in
+from audit_app.core.commit_point import discard_changes
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import ConfirmForm
 from audit_app.core.web import db, set_actor
@@ -63,7 +64,6 @@ def sign_out() -> Response:
         if current_user.is_authenticated:
             # A copy of the cookie taken before signing out must not work afterwards.
             end_sessions(db(), current_user)
-            db().commit()
         logout_user()
         session.clear()
         flash("You have signed out.")
@@ -80,9 +80,9 @@ def change_password() -> str | Response:
                 db(), current_user, form.current_password.data or "", form.password.data or ""
             )
         except DomainError as error:
+            discard_changes()
             getattr(form, error.field or "password").errors = [error.message]
         else:
-            db().commit()
             # The new session token ends other sessions; keep this one going.
             login_user(current_user._get_current_object())
             flash("Your password has been changed. Other sessions have been signed out.")

@@ -13,6 +13,7 @@ from audit_app.accounts.forms import AccountStatusForm, NewUserForm, UserDetails
 from audit_app.accounts.models import User
 from audit_app.agencies import register as agencies
 from audit_app.core.access import allow
+from audit_app.core.commit_point import discard_changes
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import attach_error
 from audit_app.core.roles import Role
@@ -59,9 +60,9 @@ def user_new() -> str | Response:
                 job_title=form.job_title.data,
             )
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"{user.full_name} has been added as {user.role.label.lower()}.")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
@@ -89,9 +90,9 @@ def user_edit(user_id: int) -> str | Response:
                 acting_user=current_user,
             )
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"{user.full_name}'s details have been saved.")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=user)
@@ -113,9 +114,9 @@ def user_status(user_id: int) -> str | Response:
         try:
             accounts.set_active(db(), user, wanted, acting_user=current_user)
         except DomainError as error:
+            discard_changes()
             problem = error.message
         else:
-            db().commit()
             flash(f"{user.full_name}'s account has been {state}.")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_status.html", user=user, form=form, problem=problem)

@@ -9,6 +9,7 @@ from audit_app.agencies import register as agencies
 from audit_app.agencies.forms import AgencyForm
 from audit_app.agencies.models import Agency, AgencySector
 from audit_app.core.access import allow
+from audit_app.core.commit_point import discard_changes
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import attach_error
 from audit_app.core.roles import Role
@@ -52,9 +53,9 @@ def _agency_form(agency: Agency | None) -> str | Response:
                 is_active=bool(form.is_active.data),
             )
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"{saved.name} has been {'saved' if agency else 'added'}.")
             return redirect(url_for("agencies.index"))
     return render_template("agencies/agency_form.html", form=form, agency=agency)

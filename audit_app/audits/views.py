@@ -43,6 +43,7 @@ from audit_app.audits.models import Audit, AuditStatus
 from audit_app.cohort.sampling import reproduce_command
 from audit_app.cohort.selection import current_draw, current_population, mapping_of, recorded_draw
 from audit_app.core.access import allow
+from audit_app.core.commit_point import discard_changes
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import attach_error
 from audit_app.core.notifications import smtp_settings
@@ -142,9 +143,9 @@ def new() -> str | Response:
         try:
             audit = save_details(db(), None, _details(form), lead=current_user)
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"The audit '{audit.title}' has been set up as a draft.")
             return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("audits/details.html", form=form, audit=None, template_items=items)
@@ -163,9 +164,9 @@ def details(audit_id: int) -> str | Response:
         try:
             save_details(db(), audit, _details(form))
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash("The audit's details have been saved.")
             return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("audits/details.html", form=form, audit=audit, template_items=items)
@@ -189,9 +190,9 @@ def agencies(audit_id: int) -> str | Response:
         try:
             set_agencies(db(), audit, [i for i in ids if i is not None])
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash("The agencies taking part have been saved.")
             return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("audits/agencies.html", form=form, audit=audit)
@@ -223,9 +224,9 @@ def agency_link(audit_id: int, agency_id: int) -> str | Response:
                 reference_columns=reference_columns,
             )
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"{link.agency.name}'s details for this audit have been saved.")
             return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("audits/agency_link.html", form=form, audit=audit, link=link)
@@ -256,9 +257,9 @@ def panel(audit_id: int) -> str | Response:
         try:
             set_panel(db(), audit, [i for i in ids if i is not None], parse_id(form.chair_id.data))
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash("The panel has been saved.")
             return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("audits/panel.html", form=form, audit=audit)
@@ -281,9 +282,9 @@ def status(audit_id: int) -> str | Response:
         try:
             move(db(), audit, target)
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"The audit is now: {target.label.lower()}.")
             return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("audits/status.html", form=form, audit=audit, readiness=readiness(audit))

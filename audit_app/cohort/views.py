@@ -44,6 +44,7 @@ from audit_app.cohort.selection import (
     verify_current_draw,
 )
 from audit_app.core.access import allow
+from audit_app.core.commit_point import discard_changes
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import ConfirmForm, attach_error
 from audit_app.core.roles import Role
@@ -82,7 +83,6 @@ def population(audit_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"{len(parsed.rows)} rows have been read from {parsed.source_name}.")
             return redirect(url_for("cohort.columns", audit_id=audit.id))
     return render_template(
@@ -145,7 +145,6 @@ def columns(audit_id: int) -> str | Response:
                 db().rollback()
                 problems = error.problems
             else:
-                db().commit()
                 flash("The columns have been saved. Now draw the cohort.")
                 return redirect(url_for("cohort.draw", audit_id=audit.id))
     return render_template(
@@ -222,7 +221,6 @@ def draw(audit_id: int) -> str | Response:
             session.rollback()
             attach_error(form, error)
         else:
-            session.commit()
             flash(f"{form.size.data} children have been drawn at random.")
             return redirect(url_for("audits.show", audit_id=audit.id) + "#sampling-record")
     return render_template(
@@ -250,6 +248,7 @@ def verify(audit_id: int) -> str | Response:
     try:
         result = verify_current_draw(db(), audit)
     except DomainError as error:
+        discard_changes()
         return render_template(
             "cohort/verify.html", audit=audit, ok=False, messages=[error.message]
         )
@@ -280,9 +279,9 @@ def add_child(audit_id: int) -> str | Response:
         try:
             member = add_member_by_hand(db(), audit, index, form.reason.data or "")
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"The child has been added to the cohort as {member.code}.")
             return redirect(url_for("audits.show", audit_id=audit.id) + "#cohort")
     return render_template("cohort/add_child.html", form=form, audit=audit)
@@ -300,9 +299,9 @@ def remove_child(audit_id: int, member_id: int) -> str | Response:
         try:
             remove_member(db(), audit, member, form.reason.data or "")
         except DomainError as error:
+            discard_changes()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"{member.code} has been removed from the cohort.")
             return redirect(url_for("audits.show", audit_id=audit.id) + "#cohort")
     return render_template("cohort/remove_child.html", form=form, audit=audit, member=member)
@@ -338,9 +337,9 @@ def purge(audit_id: int) -> str | Response:
         try:
             count = purge_identities(db(), audit)
         except DomainError as error:
+            discard_changes()
             problem = error.message
         else:
-            db().commit()
             flash(f"The identities of {count} children have been purged. The findings remain.")
             return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("cohort/purge.html", form=form, audit=audit, problem=problem)

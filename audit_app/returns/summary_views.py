@@ -60,7 +60,6 @@ def summary(audit_id: int) -> str | Response:
             session.rollback()
             problem = error.message
         else:
-            session.commit()
             sent = request.form.get("action") == "send"
             flash(
                 "Your summary has been sent to the panel."

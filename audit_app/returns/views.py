@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from audit_app.accounts.models import User
 from audit_app.audits.models import Audit
 from audit_app.core.access import allow
+from audit_app.core.commit_point import after_commit, discard_changes
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import ConfirmForm, attach_error
 from audit_app.core.notifications import send_email, smtp_settings
@@ -185,7 +186,6 @@ def section(return_id: int, number: int) -> str | Response:
             session.rollback()
             problem = error.message
         else:
-            session.commit()
             if request.form.get("action") == "later" or number == len(definition.sections):
                 flash("Your answers have been saved. You can come back to them at any time.")
                 return redirect(url_for("returns.overview", return_id=agency_return.id))
@@ -246,7 +246,6 @@ def autosave(return_id: int, number: int) -> tuple[Response, int]:
     except DomainError as error:
         session.rollback()
         return jsonify({"saved": False, "message": error.message}), 400
-    session.commit()
     return jsonify({"saved": True, "version": agency_return.version}), 200
 
 
@@ -272,7 +271,6 @@ def no_involvement(return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
-            db().commit()
             flash(
                 f"You have recorded that your agency had no involvement with "
                 f"{agency_return.member.code}."
@@ -300,7 +298,6 @@ def chronology(return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
-            db().commit()
             flash("The entry has been added to your agency's chronology.")
             return redirect(url_for("returns.chronology", return_id=agency_return.id))
     return render_template(
@@ -328,7 +325,6 @@ def delete_chronology(return_id: int, entry_id: int) -> Response:
             db().rollback()
             flash(error.message)
         else:
-            db().commit()
             flash("The entry has been removed.")
     return redirect(url_for("returns.chronology", return_id=agency_return.id))
 
@@ -376,7 +372,6 @@ def submit(return_id: int) -> str | Response:
     except DomainError as error:
         db().rollback()
         return _render_check(agency_return, problem=error.message)
-    db().commit()
     flash(f"Your return for {agency_return.member.code} has been sent to the audit lead.")
     return redirect(url_for("home.index"))
 
@@ -396,8 +391,7 @@ def concern(return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
-            db().commit()
-            _email_lead(agency_return)
+            after_commit(partial(_email_lead, agency_return))
             flash(
                 "Your concern has been sent to the audit lead. If the child is in immediate "
                 "danger, also follow your agency's safeguarding procedures now."
@@ -430,7 +424,6 @@ def acknowledge(concern_id: int) -> Response:
     concern = db().get(UrgentConcern, concern_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         returns.acknowledge_concern(db(), concern, current_user)
-        db().commit()
         flash("The concern has been marked as dealt with.")
     return redirect(url_for("home.index"))
 
@@ -453,7 +446,6 @@ def lead_view(audit_id: int, return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
-            db().commit()
             flash(f"The return has been sent back to {agency_return.agency.name}.")
             return redirect(url_for("audits.show", audit_id=audit.id) + "#returns")
     definition = returns.definition_for(agency_return)
@@ -486,9 +478,9 @@ def reminders(audit_id: int) -> Response:
                 db(), audit, current_user, send, current_app.config["SERVICE_NAME"]
             )
         except DomainError as error:
+            discard_changes()
             flash(error.message, "error")
         else:
-            db().commit()
             sent = result.reminders
             emailed = sum(1 for reminder in sent if reminder.emailed)
             if not sent:

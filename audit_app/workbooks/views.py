@@ -321,7 +321,6 @@ def confirm(audit_id: int) -> str | Response:
             _confirm_form(plan, contents, formdata=None),
             problem=MOVED_ON if isinstance(error, ReturnConflict) else error.message,
         )
-    session.commit()
     flash(_saved_message(result, bool(plan.conflicts)))
     return redirect(url_for("workbooks.upload", audit_id=audit.id))
 
