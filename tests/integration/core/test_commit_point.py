@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, flash, redirect
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit_app import create_app, csrf
@@ -17,7 +17,9 @@ from audit_app.agencies.register import save_agency
 from audit_app.core.access import public
 from audit_app.core.commit_point import after_commit, discard_changes
 from audit_app.core.web import db
-from audit_app.models import Agency, AgencySector
+from audit_app.models import Agency, AgencyReturn, AgencySector, Audit, ReturnStatus, Role, User
+from tests.conftest import page, post_form, sign_in, text_of
+from tests.integration.returns.test_returns import collecting as collecting_fixture  # noqa: F401 (fixture)
 from tests.statements import recorded_statements
 
 PACKAGE = Path(__file__).resolve().parents[3] / "audit_app"
@@ -203,3 +205,41 @@ def test_only_the_commit_point_commits_during_a_request() -> None:
     assert found <= allowed, sorted(found - allowed)
     views = {name for name in found if name.endswith("views.py")}
     assert views <= {"questionnaires/views.py"}, views
+
+
+@pytest.fixture
+def collecting(collecting_fixture: Audit) -> Audit:  # noqa: F811 (a fixture)
+    """test_returns' audit collecting returns from the reviewer's agency and the police."""
+    return collecting_fixture
+
+
+def test_a_refused_change_shown_on_the_form_again_keeps_nothing_the_rule_did_first(
+    client: FlaskClient,
+    session: Session,
+    users: dict[Role, User],
+    agency: Agency,
+    collecting: Audit,
+) -> None:
+    """Taking two agencies off: the first (nothing started) is taken off, then the second
+    (a return started) is refused. The form comes back (200) with the problem, and the
+    first agency is still in the audit with its returns, as before the one commit point."""
+    police = next(link.agency for link in collecting.agencies if link.agency_id != agency.id)
+    started = session.scalar(
+        select(AgencyReturn).where(
+            AgencyReturn.audit_id == collecting.id, AgencyReturn.agency_id == police.id
+        )
+    )
+    started.status = ReturnStatus.DRAFT
+    session.commit()
+    links = sorted(link.agency_id for link in collecting.agencies)
+    assert links[0] == agency.id, "the agency with nothing started is looked at first"
+    returns_before = session.scalar(select(func.count()).select_from(AgencyReturn))
+    sign_in(client, users[Role.ADMIN].email)
+
+    response = post_form(client, f"/audits/{collecting.id}/agencies", {"agency_ids": []})
+
+    assert response.status_code == 200
+    assert "Police has started its returns, so it stays in the audit" in text_of(page(response))
+    session.expire_all()
+    assert sorted(link.agency_id for link in session.get(Audit, collecting.id).agencies) == links
+    assert session.scalar(select(func.count()).select_from(AgencyReturn)) == returns_before
