@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install assets lint format db demo clean
+.PHONY: run test install assets lint format db demo clean system-packages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The Debian packages the tests need (scripts/system-packages): installed when missing and
+# this user may (root or passwordless sudo), else one line says what to install.
+system-packages:
+	@scripts/ensure-system-packages.sh
+
 # pytest exits 5 when it collects nothing: that is a failure here too.
-test: install assets lint
+test: system-packages install assets lint
 	$(BIN)/pytest
 	@if [ -n "$$AUDIT_TEST_POSTGRES_URL" ]; then \
 		echo "Running the tests again on PostgreSQL"; \
