@@ -18,8 +18,9 @@ from audit_app.core.access import public
 from audit_app.core.commit_point import after_commit, discard_changes
 from audit_app.core.web import db
 from audit_app.models import Agency, AgencyReturn, AgencySector, Audit, ReturnStatus, Role, User
-from tests.conftest import page, post_form, sign_in, text_of
+from tests.conftest import csrf_token, page, post_form, sign_in, text_of
 from tests.integration.returns.test_returns import collecting as collecting_fixture  # noqa: F401 (fixture)
+from tests.integration.returns.test_returns import own_return, save
 from tests.statements import recorded_statements
 
 PACKAGE = Path(__file__).resolve().parents[3] / "audit_app"
@@ -243,3 +244,45 @@ def test_a_refused_change_shown_on_the_form_again_keeps_nothing_the_rule_did_fir
     session.expire_all()
     assert sorted(link.agency_id for link in session.get(Audit, collecting.id).agencies) == links
     assert session.scalar(select(func.count()).select_from(AgencyReturn)) == returns_before
+
+
+def test_saving_a_section_commits_once(
+    app: Flask,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    client = app.test_client()
+    sign_in(client, users[Role.REVIEWER].email)
+    url = f"/returns/{own_return(session, collecting, agency.id).id}/sections/1"
+    soup = page(client.get(url))
+    with recorded_statements(app) as statements:
+        response = save(client, url, {"missed_opportunity": "Seen twice", "action": "later"}, soup)
+    assert response.status_code == 302
+    assert statements.commits == 1, statements.transactions
+
+
+def test_the_urgent_concern_email_goes_only_once_the_concern_is_committed(
+    app: Flask,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    commits_when_sent: list[int] = []
+    monkeypatch.setitem(app.config, "AUDIT_SMTP_HOST", "smtp.example.org")
+    client = app.test_client()
+    sign_in(client, users[Role.REVIEWER].email)
+    url = f"/returns/{own_return(session, collecting, agency.id).id}/concern"
+    soup = page(client.get(url))
+    with recorded_statements(app) as statements:
+        monkeypatch.setattr(
+            "audit_app.returns.views.send_email",
+            lambda *_args: commits_when_sent.append(statements.commits),
+        )
+        client.post(url, data={"csrf_token": csrf_token(soup), "details": "At risk tonight"})
+        # Refused (nothing to say): nothing saved, so no email.
+        client.post(url, data={"csrf_token": csrf_token(soup), "details": " "})
+    assert commits_when_sent == [1]
