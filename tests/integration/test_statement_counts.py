@@ -85,7 +85,8 @@ def isolated(app: Flask) -> Iterator[Session]:
 
 def build(app: Flask, session: Session, children: int) -> World:
     """An audit of ``children`` drawn from a population list, two agencies, a panel; every
-    return of the reviewer's agency has answers and a chronology entry."""
+    return of the reviewer's agency has answers, a chronology entry and an urgent concern;
+    half the police's returns say "no involvement"."""
     camhs = save_agency(
         session,
         None,
@@ -154,6 +155,17 @@ def build(app: Flask, session: Session, children: int) -> World:
             agency_response="Referred on",
             missed_opportunity=number % 2 == 0,
         )
+        answering.raise_concern(session, agency_return, f"Worried about child {number}", reviewer)
+    police_returns = session.scalars(
+        select(AgencyReturn).where(
+            AgencyReturn.audit_id == audit.id, AgencyReturn.agency_id == police.id
+        )
+    )
+    for number, agency_return in enumerate(police_returns):
+        if number % 2 == 0:
+            answering.record_no_involvement(
+                session, agency_return, agency_return.version, "Not known to us", reviewer
+            )
     session.commit()
     clients = {}
     for role, user in ((Role.ADMIN, admin), (Role.REVIEWER, reviewer), (Role.PANEL, panel)):
