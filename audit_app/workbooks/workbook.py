@@ -46,9 +46,20 @@ from audit_app.accounts.models import User
 from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.cohort.models import CohortMember
 from audit_app.core.errors import DomainError
-from audit_app.questionnaires.answer_types import ANSWER_TYPES, Choice
+from audit_app.questionnaires.answer_types import (
+    EARLIEST_YEAR,  # noqa: F401 (kept importable from here)
+    LATEST_YEAR,  # noqa: F401
+    CellCheck,
+    CellError,
+    answer_type,
+    blank,
+    normal_answer,
+    plain_text,
+    short,
+    text_of,
+)
+from audit_app.questionnaires.definitions import AuditTemplateDefinition, Choice, Question
 from audit_app.questionnaires.library import definition_of
-from audit_app.questionnaires.template_format import AuditTemplateDefinition, Question
 from audit_app.returns.answering import EDITABLE, save_section
 from audit_app.returns.models import AgencyReturn, Answer, ReturnStatus
 
@@ -63,7 +74,6 @@ PART_SIZE = 30_000
 MAX_PARTS = 2_000
 EXTRA_ROWS = 500
 """Rows read beyond the template's questions, to find answers written in added rows."""
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 INSTRUCTIONS_SHEET = "Instructions"
 LISTS_SHEET = "Lists"
@@ -98,13 +108,6 @@ CHECKED_FACTS = ("audit", "agency", "template")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_ENTRY = re.compile(
-    r"\s*(\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4})\s*(?::|-|\u2013|\u2014)?\s*(.*)"
-)
-_UNDATED = re.compile(r"\s*undated\s*:?\s*(.*)", re.IGNORECASE)
-_WHOLE = re.compile(r"[+-]?\d{1,15}")
 
 _BOLD = Font(bold=True)
 _HEADING = Font(bold=True, size=14)
@@ -159,10 +162,7 @@ def _refuse(message: str, sheet: str | None = None, cell: str | None = None) -> 
     return WorkbookError([WorkbookProblem(message, sheet, cell)])
 
 
-class _CellProblem(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+_CellProblem = CellError  # a cell that cannot be read as an answer (the registry says why)
 
 
 # --- What the workbook is made from --------------------------------------------------------
@@ -264,232 +264,43 @@ def return_statuses(session: Session, audit: Audit, agency_id: int) -> list[Retu
 
 
 def _blank(value: Any) -> bool:
-    return value is None or value == "" or value == []
+    return blank(value)
 
 
 def _choices(question: Question, definition: AuditTemplateDefinition) -> list[Choice] | None:
-    return ANSWER_TYPES[question.type].choices(question, definition.scales)
+    return answer_type(question).choices(question, definition.scales)
 
 
 def takes_reason(question: Question) -> bool:
     """Whether the question has a "Why this grade?" cell."""
-    return question.type == "grade" and question.rationale in ("required", "optional")
-
-
-def _uk_date(value: str) -> str:
-    return date.fromisoformat(value).strftime("%d/%m/%Y")
+    return answer_type(question).takes_reason(question)
 
 
 def cell_value(question: Question, value: Any, definition: AuditTemplateDefinition) -> Any:
     """A stored answer as it is written in the Answer cell (None when not answered)."""
-    if _blank(value):
-        return None
-    kind = question.type
-    if kind in ("yes_no_unknown", "single_choice", "grade"):
-        labels = {c.value: c.label for c in _choices(question, definition) or []}
-        return labels.get(str(value), str(value))
-    if kind == "multiple_choice":
-        labels = {c.value: c.label for c in _choices(question, definition) or []}
-        given = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(str(v), str(v)) for v in given)
-    if kind == "date":
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            return str(value)
-    if kind == "number":
-        return value if isinstance(value, int) and not isinstance(value, bool) else str(value)
-    if kind == "dated_list":
-        lines = []
-        for entry in value if isinstance(value, list) else []:
-            when = entry.get("date") if isinstance(entry, dict) else None
-            text = str(entry.get("text") or "") if isinstance(entry, dict) else str(entry)
-            lines.append(f"{_uk_date(when) if when else 'Undated'}: {text}")
-        return "\n".join(lines)
-    return str(value)
+    return answer_type(question).to_cell(value, question, definition.scales)
 
 
 def _too_long(cell: Any) -> bool:
     return isinstance(cell, str) and len(cell) > MAX_CELL_TEXT
 
 
-def _text_of(value: Any) -> str:
-    """A cell's value as the text a person reads in it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _choice(text: str, choices: list[Choice], question: Question) -> str:
-    by_label = {_key(c.label): c.value for c in choices}
-    by_value = {_key(c.value): c.value for c in choices}
-    found = by_label.get(_key(text)) or by_value.get(_key(text))
-    if found is None:
-        listed = "; ".join(c.label for c in choices)
-        raise _CellProblem(
-            f"'{_short(text)}' is not one of the answers to '{question.text}'. "
-            f"Choose one from the drop-down list: {listed}."
-        )
-    return found
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _real_date(day: int, month: int, year: int, shown: str) -> date:
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        raise _CellProblem(f"'{shown}' is not a real date. Write it as DD/MM/YYYY.") from None
-    if not EARLIEST_YEAR <= found.year <= LATEST_YEAR:
-        raise _CellProblem(f"'{shown}' must have a year from {EARLIEST_YEAR} to {LATEST_YEAR}.")
-    return found
-
-
-def _date_of(raw: Any, question: Question) -> date:
-    if isinstance(raw, datetime):
-        return _real_date(raw.day, raw.month, raw.year, _text_of(raw))
-    if isinstance(raw, date):
-        return _real_date(raw.day, raw.month, raw.year, _text_of(raw))
-    text = _text_of(raw)
-    match = _DATE.fullmatch(text)
-    if match:
-        day, month, year = (int(part) for part in match.groups())
-        return _real_date(day, month, year, text)
-    match = _ISO_DATE.fullmatch(text)
-    if match:
-        year, month, day = (int(part) for part in match.groups())
-        return _real_date(day, month, year, text)
-    raise _CellProblem(
-        f"'{_short(text)}' is not a date. '{question.text}' needs a date written as "
-        "DD/MM/YYYY, like 03/02/2021."
-    )
-
-
-def _number_of(raw: Any, question: Question) -> int:
-    number: int | None = None
-    if isinstance(raw, bool):
-        number = None
-    elif isinstance(raw, int):
-        number = raw
-    elif isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
-        number = int(raw)
-    elif isinstance(raw, str) and _WHOLE.fullmatch(raw.strip()):
-        number = int(raw.strip())
-    if number is None:
-        raise _CellProblem(
-            f"'{_short(_text_of(raw))}' is not a whole number. '{question.text}' needs a "
-            "number only, like 12."
-        )
-    if (question.min is not None and number < question.min) or (
-        question.max is not None and number > question.max
-    ):
-        raise _CellProblem(f"{number} is out of range: {_range(question)}.")
-    return number
-
-
-def _range(question: Question) -> str:
-    if question.min is not None and question.max is not None:
-        return f"enter a whole number from {question.min} to {question.max}"
-    if question.min is not None:
-        return f"enter a whole number of {question.min} or more"
-    return f"enter a whole number of {question.max} or less"
-
-
-def _dated_list_of(raw: Any) -> list[dict[str, Any]] | None:
-    text = raw.strftime("%d/%m/%Y") if isinstance(raw, date | datetime) else _text_of(raw)
-    entries: list[dict[str, Any]] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        dated = _ENTRY.fullmatch(line)
-        undated = _UNDATED.fullmatch(line)
-        if dated:
-            shown = dated.group(1)
-            parts = [int(p) for p in re.split(r"\s*[/.\-]\s*", shown.strip())]
-            when = _real_date(parts[0], parts[1], parts[2], shown.strip())
-            entries.append({"date": when.isoformat(), "text": dated.group(2)})
-        elif undated:
-            entries.append({"date": None, "text": undated.group(1)})
-        elif entries:
-            entries[-1]["text"] += "\n" + line
-        elif line.strip():
-            raise _CellProblem(
-                f"'{_short(line)}' does not start with a date. Start each entry on its own "
-                "line with its date, like 05/06/2020: what happened."
-            )
-    for entry in entries:
-        entry["text"] = entry["text"].strip()
-    entries.sort(key=lambda entry: entry["date"] or "")
-    return entries or None
+_text_of = text_of
+_short = short
 
 
 def stored_value(question: Question, raw: Any, definition: AuditTemplateDefinition) -> Any:
     """What a cell says, as the answer is stored (None when blank).
 
-    Raises ``_CellProblem`` saying what is wrong.
+    Raises :class:`CellError` (``_CellProblem``) saying what is wrong.
     """
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    kind = question.type
-    if kind in ("yes_no_unknown", "single_choice", "grade"):
-        choices = _choices(question, definition) or []
-        return _choice(_text_of(raw), choices, question)
-    if kind == "multiple_choice":
-        choices = _choices(question, definition) or []
-        parts = [part for part in re.split(r"[;\n]", _text_of(raw)) if part.strip()]
-        chosen = {_choice(part, choices, question) for part in parts}
-        return [c.value for c in choices if c.value in chosen] or None
-    if kind == "date":
-        return _date_of(raw, question).isoformat()
-    if kind == "number":
-        return _number_of(raw, question)
-    if kind == "dated_list":
-        return _dated_list_of(raw)
-    text = _text_of(raw) if not isinstance(raw, str) else raw.strip()
-    return text or None
-
-
-def _plain_text(value: Any) -> Any:
-    if isinstance(value, str):
-        text = _ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-        return text or None
-    return value
+    return answer_type(question).from_cell(raw, question, definition.scales)
 
 
 def normal(question: Question | None, pair: Pair) -> tuple[Any, Any]:
     """An answer in a form that compares equal when a person would call it unchanged."""
     value, reason = pair
-    if _blank(value):
-        value = None
-    elif isinstance(value, str):
-        value = _plain_text(value)
-    elif isinstance(value, list) and question is not None and question.type == "dated_list":
-        value = tuple(
-            sorted(
-                (
-                    (entry.get("date") or "", _plain_text(str(entry.get("text") or "")) or "")
-                    if isinstance(entry, dict)
-                    else ("", _plain_text(str(entry)) or "")
-                )
-                for entry in value
-            )
-        )
-    elif isinstance(value, list):
-        value = tuple(sorted(str(v) for v in value))
-    return value, _plain_text(reason) if reason else None
+    return normal_answer(question, value), plain_text(reason) if reason else None
 
 
 # --- Writing -----------------------------------------------------------------------------
@@ -541,32 +352,10 @@ def sheet_names(codes: Iterable[str]) -> list[str]:
 
 
 def _hint(question: Question, definition: AuditTemplateDefinition) -> str:
-    kind = question.type
-    choices = _choices(question, definition) or []
-    if kind in ("yes_no_unknown", "single_choice", "grade"):
-        how = "Choose one answer from the drop-down list."
-    elif kind == "multiple_choice":
-        how = (
-            "Write any of these, separated by a semicolon (;): "
-            + "; ".join(c.label for c in choices)
-            + "."
-        )
-    elif kind == "date":
-        how = "A date, written as DD/MM/YYYY, like 03/02/2021."
-    elif kind == "number":
-        how = "A whole number" + (f" of {question.unit}" if question.unit else "")
-        if question.min is not None or question.max is not None:
-            how += f" ({_range(question)})"
-        how += "."
-    elif kind == "dated_list":
-        how = (
-            "One entry a line, each starting with its date: DD/MM/YYYY: what happened. "
-            "In Excel, press Alt+Enter for a new line in the cell."
-        )
-    else:
-        how = "Free text."
+    kind = answer_type(question)
+    how = kind.cell_hint(question, definition.scales)
     parts = [question.hint or "", how]
-    if question.type == "grade" and question.rationale == "required":
+    if kind.needs_reason(question):
         parts.append("Say why you gave this grade in the 'Why this grade?' column.")
     elif takes_reason(question):
         parts.append("You can say why you gave this grade in the 'Why this grade?' column.")
@@ -635,8 +424,8 @@ def _lists(definition: AuditTemplateDefinition) -> list[tuple[Question, list[Cho
     (several answers cannot be chosen from a drop-down), with the range each fills."""
     found = []
     for question in definition.questions:
-        choices = _choices(question, definition)
-        if question.type == "multiple_choice" or not choices:
+        choices = answer_type(question).drop_down(question, definition.scales)
+        if not choices:
             continue
         letter = get_column_letter(len(found) + 1)
         found.append((question, choices, f"'{LISTS_SHEET}'!${letter}$1:${letter}${len(choices)}"))
@@ -705,8 +494,9 @@ def _write_child_sheet(
                 _put(answer, written)
                 answer.protection = _UNLOCKED
                 answer.fill = _TO_FILL
-                if question.type == "date":
-                    answer.number_format = "DD/MM/YYYY"
+                number_format = answer_type(question).cell_number_format
+                if number_format:
+                    answer.number_format = number_format
                 _validate(question, answer.coordinate, list_ranges, validations)
                 if takes_reason(question):
                     _put(why, reason)
@@ -749,34 +539,25 @@ def _validate(
                 errorTitle="Choose from the list",
                 error="Choose an answer from the drop-down list.",
             )
-        elif question.type == "date":
-            validation = DataValidation(
-                type="date",
-                operator="between",
-                formula1=f"DATE({EARLIEST_YEAR},1,1)",
-                formula2=f"DATE({LATEST_YEAR},12,31)",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle="Enter a date",
-                error="Enter a date as DD/MM/YYYY, like 03/02/2021.",
-            )
-        elif question.type == "number":
-            low = question.min if question.min is not None else -(2**31)
-            high = question.max if question.max is not None else 2**31 - 1
-            validation = DataValidation(
-                type="whole",
-                operator="between",
-                formula1=str(low),
-                formula2=str(high),
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle="Enter a whole number",
-                error=(_range(question).capitalize() + ".")[:255],
-            )
+        elif (check := answer_type(question).cell_check(question)) is not None:
+            validation = _data_validation(check)
         else:
             return
         validations[question.id] = validation
     validation.add(coordinate)
+
+
+def _data_validation(check: CellCheck) -> DataValidation:
+    return DataValidation(
+        type=check.kind,
+        operator="between",
+        formula1=check.low,
+        formula2=check.high,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=check.title,
+        error=check.message,
+    )
 
 
 def _write_about(
@@ -1414,7 +1195,7 @@ def plan_changes(uploaded: UploadedWorkbook, current: AgencyWorkbook) -> ChangeP
 def describe(question: Question, pair: Pair, definition: AuditTemplateDefinition) -> str:
     """An answer in words, with the reason for a grade."""
     value, reason = pair
-    text = ANSWER_TYPES[question.type].summary(value, question, definition.scales)
+    text = answer_type(question).summary(value, question, definition.scales)
     if reason:
         text += f"\nWhy: {reason}"
     return text
