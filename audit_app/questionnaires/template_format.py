@@ -36,8 +36,10 @@ from audit_app.questionnaires.definitions import (
 
 __all__ = [  # the definitions are re-exported: the format's readers find them here too
     "BUILT_IN_SCALES",
+    "COLUMNS",
     "COLUMN_LABELS",
     "AuditTemplateDefinition",
+    "Choice",
     "Condition",
     "Question",
     "Scale",
