@@ -216,3 +216,41 @@ def test_the_migration_fills_columns_from_column(tmp_path: Path) -> None:
         ("who_referred", ["worried_about"]),
         ("services", []),
     ]
+
+
+def test_a_workbook_upload_keeps_every_column_too(
+    session: Session, collecting: Audit, agency: Agency, users: dict[Role, User]
+) -> None:
+    import io
+
+    import openpyxl
+
+    from audit_app.workbooks import workbook as wb
+
+    key = "a-test-key-that-is-long-enough-for-hmac"
+    contents = wb.agency_workbook(session, collecting, agency.id)
+    book = openpyxl.load_workbook(io.BytesIO(wb.build_workbook(contents, key)))
+    sheet = book["Child A"]
+    row = next(
+        r for r in range(wb.FIRST_ROW, sheet.max_row + 1) if sheet[f"F{r}"].value == "services"
+    )
+    sheet[f"C{row}"] = "CAMHS; Social care"
+    out = io.BytesIO()
+    book.save(out)
+    uploaded = wb.read_workbook(
+        out.getvalue(),
+        key=key,
+        definition=contents.definition,
+        audit_id=collecting.id,
+        agency_id=agency.id,
+    )
+    plan = wb.plan_changes(uploaded, contents)
+    wb.apply_plan(
+        session, plan, {}, users[Role.REVIEWER], agency_id=agency.id, audit_id=collecting.id
+    )
+    agency_return = own_return(session, collecting, agency.id)
+    answer = session.scalar(select(Answer).where(Answer.return_id == agency_return.id))
+    assert (answer.value, answer.columns) == (
+        ["camhs", "social_care"],
+        ["working_well", "worried_about"],
+    )
