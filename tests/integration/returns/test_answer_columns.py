@@ -40,8 +40,7 @@ from tests.integration.returns.test_returns import collecting as collecting_fixt
 SERVICES = "Which services were involved? CAMHS, Social care"
 
 
-@pytest.fixture
-def template_version(session: Session) -> AuditTemplateVersion:
+def spanning_template() -> bytes:
     """The example template, with the services question mapping its two options to two
     columns: choosing both lands the answer in working well AND worried about."""
     content = yaml.safe_load(EXAMPLE_TEMPLATE.read_text())
@@ -54,8 +53,12 @@ def template_version(session: Session) -> AuditTemplateVersion:
     )
     del services["column"]
     services["maps"] = {"camhs": "working_well", "social_care": "worried_about"}
-    raw = yaml.safe_dump(content, sort_keys=False).encode()
-    version = load_template(session, raw, "spanning.yaml").version
+    return yaml.safe_dump(content, sort_keys=False).encode()
+
+
+@pytest.fixture
+def template_version(session: Session) -> AuditTemplateVersion:
+    version = load_template(session, spanning_template(), "spanning.yaml").version
     session.commit()
     return version
 
@@ -162,7 +165,8 @@ def test_a_value_the_question_cannot_take_is_refused(
 
 
 def test_the_migration_fills_columns_from_column(tmp_path: Path) -> None:
-    """0005 gives each existing answer the list of its one column (none when it had none)."""
+    """0005 gives each existing answer the list of its one column (none when it had none),
+    and a multiple choice answer every column its template version maps its options to."""
     with fresh_database(tmp_path, "columns") as url:
         upgrade(url)
         database = Database(url)
@@ -177,7 +181,7 @@ def test_the_migration_fills_columns_from_column(tmp_path: Path) -> None:
                 contact_email=None,
             )
             lead = make_user(session, Role.ADMIN)
-            version = load_template(session, EXAMPLE_TEMPLATE.read_bytes()).version
+            version = load_template(session, spanning_template()).version
             audit = Audit(title="Old answers", template_version_id=version.id, lead=lead)
             session.add(audit)
             session.flush()
@@ -187,16 +191,17 @@ def test_the_migration_fills_columns_from_column(tmp_path: Path) -> None:
             session.refresh(audit)
             move(session, audit, AuditStatus.COLLECTING)
             agency_return = session.scalar(select(AgencyReturn))
-            for question_id, column in (
-                ("early_help_offered", SignsOfSafetyColumn.WORKING_WELL),
-                ("who_referred", SignsOfSafetyColumn.WORRIED_ABOUT),
-                ("services", None),
+            for question_id, value, column in (
+                ("early_help_offered", "yes", SignsOfSafetyColumn.WORKING_WELL),
+                ("who_referred", "gp", SignsOfSafetyColumn.WORRIED_ABOUT),
+                ("missed_opportunity", "x", None),
+                ("services", ["camhs", "social_care"], SignsOfSafetyColumn.WORKING_WELL),
             ):
                 session.add(
                     Answer(
                         return_id=agency_return.id,
                         question_id=question_id,
-                        value="x",
+                        value=value,
                         column=column,
                         columns=["made up"],
                     )
@@ -214,7 +219,8 @@ def test_the_migration_fills_columns_from_column(tmp_path: Path) -> None:
     assert [tuple(row) for row in rows] == [
         ("early_help_offered", ["working_well"]),
         ("who_referred", ["worried_about"]),
-        ("services", []),
+        ("missed_opportunity", []),
+        ("services", ["working_well", "worried_about"]),
     ]
 
 
