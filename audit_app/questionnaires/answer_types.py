@@ -34,6 +34,10 @@ from audit_app.questionnaires.definitions import COLUMNS, Choice, Question, Scal
 __all__ = [
     "ANSWER_TYPES",
     "COLUMNS",
+    "COMMON_KEYS",
+    "EARLIEST_YEAR",
+    "LARGEST_NUMBER",
+    "LATEST_YEAR",
     "Aggregate",
     "AnswerType",
     "CellCheck",
@@ -45,6 +49,12 @@ __all__ = [
     "DatedListAggregate",
     "NumberAggregate",
     "answer_type",
+    "blank",
+    "normal_answer",
+    "plain_text",
+    "range_message",
+    "short",
+    "text_of",
 ]
 
 LARGEST_NUMBER = 1_000_000_000  # a whole number any database column and spreadsheet keeps exactly
