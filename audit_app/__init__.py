@@ -120,9 +120,11 @@ def _init_template_globals(app: Flask) -> None:
     from audit_app.core.navigation import navigation_items
     from audit_app.core.roles import Role
     from audit_app.questionnaires.answer_types import ANSWER_TYPES
+    from audit_app.questionnaires.field_handlers import FIELD_HANDLERS
 
-    # A global, so the question macros see it wherever they are imported.
+    # Globals, so the question macros see them wherever they are imported.
     app.jinja_env.globals["answer_types"] = ANSWER_TYPES
+    app.jinja_env.globals["field_handlers"] = FIELD_HANDLERS
 
     @app.context_processor
     def service_context() -> dict[str, Any]:

@@ -1,39 +1,203 @@
-"""One registry from answer type to everything the service does with it.
+"""The answer-type registry: one domain type per template answer type, and all it does.
 
-Each :class:`AnswerType` says which template keys the type takes, which answers are possible
-(so a template can map each one to a Signs of Safety column, and a condition can name one),
-how a form field is built for it (a WTForms field with its GOV.UK widget and validation),
-how a submitted value is stored, and how a stored value is summarised for the panel.
-Adding a type is one class and one entry in :data:`ANSWER_TYPES`.
+Each :class:`AnswerType` knows everything about its values and nothing about pages:
 
-Nothing here imports Flask at import time: the GOV.UK widgets (which render through Flask)
-are imported only when a form field is built.
+- the template keys the type takes and needs, and its own checks of a question definition
+  (a grade needs a declared scale, a number's ``min`` cannot pass its ``max``);
+- the possible answers (so a template can map each to a Signs of Safety column, and a
+  condition can name one) and whether a question must say its column;
+- a value: whether it is a valid stored value, its stored form, the column(s) it lands in,
+  its summary in words;
+- a spreadsheet cell: the value written, reading a value back from a cell (with what is
+  wrong with a bad cell, as :class:`CellError`), the hint, the drop-down list or check;
+- :meth:`AnswerType.aggregate` over many answers, for the panel and the exports.
+
+Building a form field for a type is apart, in :mod:`audit_app.questionnaires.field_handlers`.
+Adding a type is one class here, one there, and one entry in :data:`ANSWER_TYPES`. Nothing
+outside ``audit_app/questionnaires/`` branches on a type's name: it asks this registry.
+
+This module imports no Flask, no WTForms, no spreadsheet library: only the standard library
+and the plain definitions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
 
-if TYPE_CHECKING:
-    from wtforms import Field
+from audit_app.questionnaires.definitions import COLUMNS, Choice, Question, Scale
 
-    from audit_app.questionnaires.template_format import Question, Scale
+__all__ = [
+    "ANSWER_TYPES",
+    "COLUMNS",
+    "COMMON_KEYS",
+    "EARLIEST_YEAR",
+    "LARGEST_NUMBER",
+    "LATEST_YEAR",
+    "Aggregate",
+    "AnswerType",
+    "CellCheck",
+    "CellError",
+    "Choice",
+    "ChoiceAggregate",
+    "DateAggregate",
+    "DatedEntry",
+    "DatedListAggregate",
+    "NumberAggregate",
+    "answer_type",
+    "blank",
+    "normal_answer",
+    "plain_text",
+    "range_message",
+    "short",
+    "text_of",
+]
 
-COLUMNS = ("working_well", "worried_about", "needs_to_happen")
 LARGEST_NUMBER = 1_000_000_000  # a whole number any database column and spreadsheet keeps exactly
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 # Keys every question may have, whatever its type.
 COMMON_KEYS = frozenset(
     {"id", "type", "text", "hint", "required", "column", "maps", "themes", "show_if"}
 )
 
+Scales = dict[str, Scale]
+
+
+def blank(value: Any) -> bool:
+    """Whether a stored value means "not answered"."""
+    return value is None or value == "" or value == [] or value == ()
+
+
+# --- Cells --------------------------------------------------------------------------------
+
+
+class CellError(Exception):
+    """What a person wrote in a cell cannot be read as an answer; ``message`` says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
 
 @dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str
+class CellCheck:
+    """A spreadsheet's own check of what is typed in a cell (its "data validation")."""
+
+    kind: str  # "date" or "whole"
+    low: str
+    high: str
+    title: str
+    message: str
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_ENTRY = re.compile(
+    r"\s*(\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4})\s*(?::|-|\u2013|\u2014)?\s*(.*)"
+)
+_UNDATED = re.compile(r"\s*undated\s*:?\s*(.*)", re.IGNORECASE)
+_WHOLE = re.compile(r"[+-]?\d{1,15}")
+
+
+def text_of(value: Any) -> str:
+    """A cell's value as the text a person reads in it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def plain_text(value: Any) -> Any:
+    """Text as a person would compare it: one kind of line break, no control characters."""
+    if isinstance(value, str):
+        text = _ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+        return text or None
+    return value
+
+
+def short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _uk_date(value: str) -> str:
+    return date.fromisoformat(value).strftime("%d/%m/%Y")
+
+
+def _real_date(day: int, month: int, year: int, shown: str) -> date:
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        raise CellError(f"'{shown}' is not a real date. Write it as DD/MM/YYYY.") from None
+    if not EARLIEST_YEAR <= found.year <= LATEST_YEAR:
+        raise CellError(f"'{shown}' must have a year from {EARLIEST_YEAR} to {LATEST_YEAR}.")
+    return found
+
+
+def range_message(question: Question) -> str:
+    """A number's bounds, as an instruction (lower case)."""
+    if question.min is not None and question.max is not None:
+        return f"enter a whole number from {question.min} to {question.max}"
+    if question.min is not None:
+        return f"enter a whole number of {question.min} or more"
+    return f"enter a whole number of {question.max} or less"
+
+
+# --- Aggregates -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """Many answers to one question, taken together (blank answers are not counted)."""
+
+    answered: int
+    columns: dict[str, int]
+    """How many answers land in each Signs of Safety column (an answer in two, in both)."""
+
+
+@dataclass(frozen=True)
+class ChoiceAggregate(Aggregate):
+    counts: dict[str, int]
+    """How many answers chose each possible answer, by value, in the answers' order."""
+
+
+@dataclass(frozen=True)
+class NumberAggregate(Aggregate):
+    minimum: int | None
+    maximum: int | None
+    median: float | None
+
+
+@dataclass(frozen=True)
+class DateAggregate(Aggregate):
+    earliest: date | None
+    latest: date | None
+
+
+@dataclass(frozen=True)
+class DatedListAggregate(Aggregate):
+    entries: int
+    """Entries across every answer."""
+
+
+# --- The answer types -------------------------------------------------------------------------
 
 
 class AnswerType:
@@ -43,56 +207,72 @@ class AnswerType:
     label: ClassVar[str]
     extra_keys: ClassVar[frozenset[str]] = frozenset()
     required_keys: ClassVar[frozenset[str]] = frozenset()
-    # The page partial that renders the field (it sees ``field``, ``question``, ``params``).
-    template: ClassVar[str] = "answer_types/_field.html"
+    set_answers: ClassVar[bool] = False
+    """The answers come from a set list (the template's options, or a scale's levels)."""
+    cell_number_format: ClassVar[str | None] = None
+    """How a spreadsheet shows the Answer cell (None: as it is)."""
 
     @property
     def allowed_keys(self) -> frozenset[str]:
         return COMMON_KEYS | self.extra_keys
 
-    # --- What answers are possible ---------------------------------------------------
+    # --- The question definition ---------------------------------------------------------
 
-    def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice] | None:
-        """The possible answers, or None when the answer is free (text, a date, a number)."""
+    def choices(self, question: Question, scales: Scales) -> list[Choice] | None:
+        """The possible answers, or None when the answer is free (text, a date, a number)
+        or its list is missing (a grade on an undeclared scale)."""
         return None
 
-    def default_column(
-        self, value: str, question: Question, scales: dict[str, Scale]
-    ) -> str | None:
+    def default_column(self, value: str, question: Question, scales: Scales) -> str | None:
         """A column an answer falls in when the template does not say (grades only)."""
         return None
 
-    # --- Forms ---------------------------------------------------------------------
+    def needs_column(self, question: Question) -> bool:
+        """Whether the question must say its column (``column`` or ``maps``)."""
+        return True
 
-    def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
-        raise NotImplementedError
+    def takes_reason(self, question: Question) -> bool:
+        """Whether a written reason is asked with the answer ("Why this grade?")."""
+        return False
 
-    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
-        """The GOV.UK macro parameters the field is rendered with."""
-        return {"label": {"text": question.text, "classes": "govuk-label--s"}, "rows": 4}
+    def needs_reason(self, question: Question) -> bool:
+        """Whether that written reason must be given before the return is sent."""
+        return False
 
-    def extra_fields(self, question: Question) -> dict[str, tuple[Field, dict[str, Any]]]:
-        """Fields asked with the answer, by name suffix (a grade's written reason)."""
-        return {}
+    def check_question(self, question: Question, scales: Scales) -> list[tuple[str, str]]:
+        """This type's own problems with a question definition, as (key, message); the key
+        is "" for the question itself."""
+        return []
 
-    def prepare(self, field: Field) -> None:
-        """Ready a field filled from stored answers for more typing (blank rows to add to)."""
+    # --- A value --------------------------------------------------------------------------
+
+    def is_answered(self, stored: Any) -> bool:
+        return not blank(stored)
+
+    def validate(self, stored: Any, question: Question, scales: Scales) -> str | None:
+        """What is wrong with a stored value for this question, or None when it is valid
+        (a blank value is valid: whether one is required is checked apart)."""
+        if blank(stored):
+            return None
+        return self._invalid(stored, question, scales)
+
+    def _invalid(self, stored: Any, question: Question, scales: Scales) -> str | None:
+        return None if isinstance(stored, str) else f"'{question.text}' needs text"
 
     def to_stored(self, data: Any) -> Any:
-        """The submitted field data as it is kept (plain JSON); None when not answered."""
-        if data is None or data == "" or data == []:
+        """A value as it is kept (plain JSON); None when not answered. ``data`` is the
+        natural Python value: text, a list of values, a date, a whole number, entries."""
+        if blank(data):
             return None
         return data
 
     def to_form(self, stored: Any) -> Any:
-        """A stored value as the field's data, to fill a form back in."""
+        """A stored value as its natural Python value (the inverse of :meth:`to_stored`)."""
         return stored
 
-    # --- Reading answers -------------------------------------------------------------
-
-    def summary(self, stored: Any, question: Question, scales: dict[str, Scale]) -> str:
+    def summary(self, stored: Any, question: Question, scales: Scales) -> str:
         """The answer in words, for check-your-answers pages and the panel."""
-        if stored is None or stored == "" or stored == []:
+        if blank(stored):
             return "Not answered"
         choices = self.choices(question, scales)
         if choices is not None:
@@ -101,9 +281,9 @@ class AnswerType:
             return ", ".join(labels.get(str(value), str(value)) for value in values)
         return str(stored)
 
-    def columns(self, stored: Any, question: Question, scales: dict[str, Scale]) -> list[str]:
-        """The Signs of Safety column(s) an answer lands in (none when not answered)."""
-        if stored is None or stored == "" or stored == []:
+    def columns(self, stored: Any, question: Question, scales: Scales) -> list[str]:
+        """Every Signs of Safety column an answer lands in (none when not answered)."""
+        if blank(stored):
             return []
         if question.column:
             return [question.column]
@@ -117,41 +297,118 @@ class AnswerType:
                 found.append(column)
         return found
 
+    def normal(self, stored: Any) -> Any:
+        """A value in a form that compares equal when a person would call it unchanged."""
+        if blank(stored):
+            return None
+        if isinstance(stored, str):
+            return plain_text(stored)
+        if isinstance(stored, list):
+            return tuple(sorted(str(v) for v in stored))
+        return stored
 
-def _widgets() -> Any:
-    from govuk_frontend_wtf import wtforms_widgets
+    # --- A spreadsheet cell -----------------------------------------------------------------
 
-    return wtforms_widgets
+    def to_cell(self, stored: Any, question: Question, scales: Scales) -> Any:
+        """A stored answer as it is written in a cell (None when not answered)."""
+        if blank(stored):
+            return None
+        return str(stored)
+
+    def from_cell(self, raw: Any, question: Question, scales: Scales) -> Any:
+        """What a cell says, as the answer is stored (None when blank).
+
+        Raises :class:`CellError` saying what is wrong.
+        """
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        return self._from_cell(raw, question, scales)
+
+    def _from_cell(self, raw: Any, question: Question, scales: Scales) -> Any:
+        text = text_of(raw) if not isinstance(raw, str) else raw.strip()
+        return text or None
+
+    def cell_hint(self, question: Question, scales: Scales) -> str:
+        """How to write the answer in a cell."""
+        return "Free text."
+
+    def drop_down(self, question: Question, scales: Scales) -> list[Choice] | None:
+        """The answers a cell's drop-down list offers (None: no list)."""
+        return None
+
+    def cell_check(self, question: Question) -> CellCheck | None:
+        """The spreadsheet's own check of the Answer cell (None: none)."""
+        return None
+
+    # --- Many answers -----------------------------------------------------------------------
+
+    def aggregate(self, values: Iterable[Any], question: Question, scales: Scales) -> Aggregate:
+        """Many stored answers to the question taken together, for the panel and exports."""
+        given = [value for value in values if self.is_answered(value)]
+        return Aggregate(len(given), self._column_counts(given, question, scales))
+
+    def _column_counts(
+        self, given: list[Any], question: Question, scales: Scales
+    ) -> dict[str, int]:
+        counts = dict.fromkeys(COLUMNS, 0)
+        for value in given:
+            for column in self.columns(value, question, scales):
+                counts[column] = counts.get(column, 0) + 1
+        return counts
 
 
-def _legend(question: Question) -> dict[str, Any]:
-    return {"fieldset": {"legend": {"text": question.text, "classes": "govuk-fieldset__legend--s"}}}
-
-
-def _validators(question: Question) -> list[Any]:
-    from wtforms.validators import InputRequired, Optional
-
-    if question.required:
-        return [InputRequired(f"Answer '{question.text}'")]
-    return [Optional()]
-
-
-class OneChoice(AnswerType):
-    """An answer chosen from a set list, as radios."""
-
-    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
-        return _legend(question)
-
-    def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
-        from wtforms import RadioField
-
-        return RadioField(
-            question.text,
-            description=question.hint or "",
-            choices=[(c.value, c.label) for c in self.choices(question, scales) or []],
-            validators=_validators(question),
-            widget=_widgets().GovRadioInput(),
+def _choice(text: str, choices: list[Choice], question: Question) -> str:
+    by_label = {_key(c.label): c.value for c in choices}
+    by_value = {_key(c.value): c.value for c in choices}
+    found = by_label.get(_key(text)) or by_value.get(_key(text))
+    if found is None:
+        listed = "; ".join(c.label for c in choices)
+        raise CellError(
+            f"'{short(text)}' is not one of the answers to '{question.text}'. "
+            f"Choose one from the drop-down list: {listed}."
         )
+    return found
+
+
+class ChoiceType(AnswerType):
+    """Answers from a set list."""
+
+    set_answers = True
+
+    def aggregate(
+        self, values: Iterable[Any], question: Question, scales: Scales
+    ) -> ChoiceAggregate:
+        given = [value for value in values if self.is_answered(value)]
+        counts = {choice.value: 0 for choice in self.choices(question, scales) or []}
+        for value in given:
+            for chosen in value if isinstance(value, list) else [value]:
+                counts[str(chosen)] = counts.get(str(chosen), 0) + 1
+        return ChoiceAggregate(len(given), self._column_counts(given, question, scales), counts)
+
+
+class OneChoice(ChoiceType):
+    """One answer chosen from a set list."""
+
+    def _invalid(self, stored: Any, question: Question, scales: Scales) -> str | None:
+        possible = [choice.value for choice in self.choices(question, scales) or []]
+        if not isinstance(stored, str) or stored not in possible:
+            return f"{stored!r} is not one of the answers to '{question.text}'"
+        return None
+
+    def to_cell(self, stored: Any, question: Question, scales: Scales) -> Any:
+        if blank(stored):
+            return None
+        labels = {c.value: c.label for c in self.choices(question, scales) or []}
+        return labels.get(str(stored), str(stored))
+
+    def _from_cell(self, raw: Any, question: Question, scales: Scales) -> Any:
+        return _choice(text_of(raw), self.choices(question, scales) or [], question)
+
+    def cell_hint(self, question: Question, scales: Scales) -> str:
+        return "Choose one answer from the drop-down list."
+
+    def drop_down(self, question: Question, scales: Scales) -> list[Choice] | None:
+        return self.choices(question, scales) or None
 
 
 class YesNoUnknown(OneChoice):
@@ -159,8 +416,16 @@ class YesNoUnknown(OneChoice):
     label = "Yes, no or not known"
     CHOICES = (Choice("yes", "Yes"), Choice("no", "No"), Choice("not_known", "Not known"))
 
-    def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice]:
+    def choices(self, question: Question, scales: Scales) -> list[Choice]:
         return list(self.CHOICES)
+
+
+def _duplicate_options(question: Question) -> list[tuple[str, str]]:
+    values = [option.value for option in question.options]
+    return [
+        ("options", f"the option {duplicate!r} appears twice")
+        for duplicate in sorted({v for v in values if values.count(v) > 1})
+    ]
 
 
 class SingleChoice(OneChoice):
@@ -169,77 +434,77 @@ class SingleChoice(OneChoice):
     extra_keys = frozenset({"options"})
     required_keys = frozenset({"options"})
 
-    def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice]:
+    def choices(self, question: Question, scales: Scales) -> list[Choice]:
         return list(question.options)
 
+    def check_question(self, question: Question, scales: Scales) -> list[tuple[str, str]]:
+        return _duplicate_options(question)
 
-class MultipleChoice(AnswerType):
+
+class MultipleChoice(ChoiceType):
+    """Any answers from a set list: one answer can land in several columns."""
+
     name = "multiple_choice"
     label = "Any answers from a list"
     extra_keys = frozenset({"options"})
     required_keys = frozenset({"options"})
 
-    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
-        return {**_legend(question), "hint": {"text": question.hint or "Select all that apply"}}
-
-    def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice]:
+    def choices(self, question: Question, scales: Scales) -> list[Choice]:
         return list(question.options)
 
-    def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
-        from wtforms import SelectMultipleField
+    def check_question(self, question: Question, scales: Scales) -> list[tuple[str, str]]:
+        return _duplicate_options(question)
 
-        return SelectMultipleField(
-            question.text,
-            description=question.hint or "",
-            choices=[(c.value, c.label) for c in question.options],
-            validators=_validators(question),
-            widget=_widgets().GovCheckboxesInput(),
-        )
+    def _invalid(self, stored: Any, question: Question, scales: Scales) -> str | None:
+        possible = [choice.value for choice in question.options]
+        if not isinstance(stored, list):
+            return f"'{question.text}' needs a list of answers"
+        for value in stored:
+            if not isinstance(value, str) or value not in possible:
+                return f"{value!r} is not one of the answers to '{question.text}'"
+        if len(set(stored)) != len(stored):
+            return f"'{question.text}' has an answer chosen twice"
+        return None
 
     def to_stored(self, data: Any) -> Any:
         return list(data) if data else None
 
+    def to_cell(self, stored: Any, question: Question, scales: Scales) -> Any:
+        if blank(stored):
+            return None
+        labels = {c.value: c.label for c in question.options}
+        given = stored if isinstance(stored, list) else [stored]
+        return "; ".join(labels.get(str(v), str(v)) for v in given)
+
+    def _from_cell(self, raw: Any, question: Question, scales: Scales) -> Any:
+        choices = list(question.options)
+        parts = [part for part in re.split(r"[;\n]", text_of(raw)) if part.strip()]
+        chosen = {_choice(part, choices, question) for part in parts}
+        return [c.value for c in choices if c.value in chosen] or None
+
+    def cell_hint(self, question: Question, scales: Scales) -> str:
+        return (
+            "Write any of these, separated by a semicolon (;): "
+            + "; ".join(c.label for c in question.options)
+            + "."
+        )
+
 
 class Grade(OneChoice):
+    """A level of a named scale; each level lands in its scale's column unless mapped."""
+
     name = "grade"
     label = "A grade on a named scale"
     extra_keys = frozenset({"scale", "rationale"})
     required_keys = frozenset({"scale"})
 
-    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
-        levels = self.choices(question, scales) or []
-        return {**_legend(question), "classes": "govuk-radios--small" if len(levels) > 5 else ""}
-
-    def extra_fields(self, question: Question) -> dict[str, tuple[Field, dict[str, Any]]]:
-        if question.rationale not in ("required", "optional"):
-            return {}
-        from wtforms import TextAreaField
-        from wtforms.validators import DataRequired, Optional
-
-        validators = (
-            [DataRequired(f"Give the reason for the grade for '{question.text}'")]
-            if question.rationale == "required"
-            else [Optional()]
-        )
-        field = TextAreaField(
-            "Why this grade?", validators=validators, widget=_widgets().GovTextArea()
-        )
-        return {
-            "__rationale": (
-                field,
-                {"label": {"text": "Why this grade?", "classes": "govuk-label--s"}, "rows": 3},
-            )
-        }
-
-    def choices(self, question: Question, scales: dict[str, Scale]) -> list[Choice] | None:
+    def choices(self, question: Question, scales: Scales) -> list[Choice] | None:
         scale = scales.get(question.scale or "")
         if scale is None:
             return None
         return [Choice(level.value, level.label) for level in scale.levels]
 
-    def default_column(
-        self, value: str, question: Question, scales: dict[str, Scale]
-    ) -> str | None:
+    def default_column(self, value: str, question: Question, scales: Scales) -> str | None:
         scale = scales.get(question.scale or "")
         if scale is None:
             return None
@@ -248,20 +513,31 @@ class Grade(OneChoice):
                 return level.column
         return None
 
+    def needs_column(self, question: Question) -> bool:
+        return False  # the scale's levels say their columns
+
+    def takes_reason(self, question: Question) -> bool:
+        return question.rationale in ("required", "optional")
+
+    def needs_reason(self, question: Question) -> bool:
+        return question.rationale == "required"
+
+    def check_question(self, question: Question, scales: Scales) -> list[tuple[str, str]]:
+        if question.scale is not None and question.scale not in scales:
+            declared = ", ".join(scales) or "none"
+            return [
+                (
+                    "scale",
+                    f"the scale {question.scale!r} is not declared in scales "
+                    f"(declared: {declared})",
+                )
+            ]
+        return []
+
 
 class FreeText(AnswerType):
     name = "free_text"
     label = "Free text"
-
-    def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
-        from wtforms import TextAreaField
-
-        return TextAreaField(
-            question.text,
-            description=question.hint or "",
-            validators=_validators(question),
-            widget=_widgets().GovTextArea(),
-        )
 
     def to_stored(self, data: Any) -> Any:
         text = (data or "").strip()
@@ -271,16 +547,14 @@ class FreeText(AnswerType):
 class DateAnswer(AnswerType):
     name = "date"
     label = "A date"
+    cell_number_format = "DD/MM/YYYY"
 
-    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
-        return {**_legend(question), "hint": {"text": question.hint or "For example, 27 3 2021"}}
-
-    def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
-        from audit_app.core.forms import GovDateField
-
-        return GovDateField(
-            question.text, description=question.hint or "", validators=_validators(question)
-        )
+    def _invalid(self, stored: Any, question: Question, scales: Scales) -> str | None:
+        try:
+            date.fromisoformat(stored)
+        except (TypeError, ValueError):
+            return f"'{question.text}' needs a date"
+        return None
 
     def to_stored(self, data: Any) -> Any:
         return data.isoformat() if isinstance(data, date) else None
@@ -288,10 +562,61 @@ class DateAnswer(AnswerType):
     def to_form(self, stored: Any) -> Any:
         return date.fromisoformat(stored) if stored else None
 
-    def summary(self, stored: Any, question: Question, scales: dict[str, Scale]) -> str:
+    def summary(self, stored: Any, question: Question, scales: Scales) -> str:
         if not stored:
             return "Not answered"
         return date.fromisoformat(stored).strftime("%-d %B %Y")
+
+    def to_cell(self, stored: Any, question: Question, scales: Scales) -> Any:
+        if blank(stored):
+            return None
+        try:
+            return date.fromisoformat(str(stored))
+        except ValueError:
+            return str(stored)
+
+    def _from_cell(self, raw: Any, question: Question, scales: Scales) -> Any:
+        if isinstance(raw, date):  # a datetime is a date too
+            return _real_date(raw.day, raw.month, raw.year, text_of(raw)).isoformat()
+        text = text_of(raw)
+        match = _DATE.fullmatch(text)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return _real_date(day, month, year, text).isoformat()
+        match = _ISO_DATE.fullmatch(text)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return _real_date(day, month, year, text).isoformat()
+        raise CellError(
+            f"'{short(text)}' is not a date. '{question.text}' needs a date written as "
+            "DD/MM/YYYY, like 03/02/2021."
+        )
+
+    def cell_hint(self, question: Question, scales: Scales) -> str:
+        return "A date, written as DD/MM/YYYY, like 03/02/2021."
+
+    def cell_check(self, question: Question) -> CellCheck:
+        return CellCheck(
+            "date",
+            f"DATE({EARLIEST_YEAR},1,1)",
+            f"DATE({LATEST_YEAR},12,31)",
+            "Enter a date",
+            "Enter a date as DD/MM/YYYY, like 03/02/2021.",
+        )
+
+    def aggregate(self, values: Iterable[Any], question: Question, scales: Scales) -> DateAggregate:
+        given = [value for value in values if self.is_answered(value)]
+        dates = sorted(date.fromisoformat(value) for value in given)
+        return DateAggregate(
+            len(given),
+            self._column_counts(given, question, scales),
+            dates[0] if dates else None,
+            dates[-1] if dates else None,
+        )
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class NumberAnswer(AnswerType):
@@ -299,99 +624,116 @@ class NumberAnswer(AnswerType):
     label = "A whole number"
     extra_keys = frozenset({"min", "max", "unit"})
 
-    def field_params(self, question: Question, scales: dict[str, Scale]) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "label": {"text": question.text, "classes": "govuk-label--s"},
-            "classes": "govuk-input--width-5",
-            "inputmode": "numeric",
-        }
-        if question.unit:
-            params["suffix"] = {"text": question.unit}
-        return params
+    def check_question(self, question: Question, scales: Scales) -> list[tuple[str, str]]:
+        if question.min is not None and question.max is not None and question.min > question.max:
+            return [("min", "min is greater than max")]
+        return []
 
-    def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
-        from wtforms import IntegerField
-        from wtforms.validators import NumberRange
-
-        validators = _validators(question)
-        bounded = replace(
-            question,
-            min=question.min if question.min is not None else -LARGEST_NUMBER,
-            max=question.max if question.max is not None else LARGEST_NUMBER,
-        )
-        limited = question.min is not None or question.max is not None
-        validators.append(
-            NumberRange(
-                min=bounded.min,
-                max=bounded.max,
-                message=_range_message(question) if limited else "Enter a smaller whole number",
-            )
-        )
-        return IntegerField(
-            question.text,
-            description=question.hint or "",
-            validators=validators,
-            widget=_widgets().GovTextInput(),
-        )
+    def _invalid(self, stored: Any, question: Question, scales: Scales) -> str | None:
+        if not _whole(stored) or abs(stored) > LARGEST_NUMBER:
+            return f"'{question.text}' needs a whole number"
+        if (question.min is not None and stored < question.min) or (
+            question.max is not None and stored > question.max
+        ):
+            return f"{stored} is out of range: {range_message(question)}"
+        return None
 
     def to_stored(self, data: Any) -> Any:
-        return int(data) if isinstance(data, int) else None
+        return int(data) if _whole(data) else None
 
-    def summary(self, stored: Any, question: Question, scales: dict[str, Scale]) -> str:
+    def summary(self, stored: Any, question: Question, scales: Scales) -> str:
         if stored is None:
             return "Not answered"
         return f"{stored} {question.unit}".strip() if question.unit else str(stored)
 
+    def to_cell(self, stored: Any, question: Question, scales: Scales) -> Any:
+        if blank(stored):
+            return None
+        return stored if _whole(stored) else str(stored)
 
-def _range_message(question: Question) -> str:
-    if question.min is not None and question.max is not None:
-        return f"Enter a whole number from {question.min} to {question.max}"
-    if question.min is not None:
-        return f"Enter a whole number of {question.min} or more"
-    return f"Enter a whole number of {question.max} or less"
+    def _from_cell(self, raw: Any, question: Question, scales: Scales) -> Any:
+        number: int | None = None
+        if isinstance(raw, bool):
+            number = None
+        elif isinstance(raw, int):
+            number = raw
+        elif isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
+            number = int(raw)
+        elif isinstance(raw, str) and _WHOLE.fullmatch(raw.strip()):
+            number = int(raw.strip())
+        if number is None:
+            raise CellError(
+                f"'{short(text_of(raw))}' is not a whole number. '{question.text}' needs a "
+                "number only, like 12."
+            )
+        if (question.min is not None and number < question.min) or (
+            question.max is not None and number > question.max
+        ):
+            raise CellError(f"{number} is out of range: {range_message(question)}.")
+        return number
+
+    def cell_hint(self, question: Question, scales: Scales) -> str:
+        how = "A whole number" + (f" of {question.unit}" if question.unit else "")
+        if question.min is not None or question.max is not None:
+            how += f" ({range_message(question)})"
+        return how + "."
+
+    def cell_check(self, question: Question) -> CellCheck:
+        low = question.min if question.min is not None else -(2**31)
+        high = question.max if question.max is not None else 2**31 - 1
+        return CellCheck(
+            "whole",
+            str(low),
+            str(high),
+            "Enter a whole number",
+            (range_message(question).capitalize() + ".")[:255],
+        )
+
+    def aggregate(
+        self, values: Iterable[Any], question: Question, scales: Scales
+    ) -> NumberAggregate:
+        given = [value for value in values if _whole(value)]
+        return NumberAggregate(
+            len(given),
+            self._column_counts(given, question, scales),
+            min(given) if given else None,
+            max(given) if given else None,
+            statistics.median(given) if given else None,
+        )
+
+
+@dataclass(frozen=True)
+class DatedEntry:
+    """One entry of a dated list, as its natural Python value."""
+
+    when: date | None
+    text: str = ""
 
 
 class DatedList(AnswerType):
-    """A repeating list of dated entries, for chronology-style questions."""
+    """A repeating list of dated entries, for chronology-style questions. Stored as a list
+    of ``{"date": "YYYY-MM-DD" or None, "text": ...}`` in date order (undated first)."""
 
     name = "dated_list"
     label = "A list of dated entries"
-    ROWS = 3
-    template = "answer_types/_dated_list.html"
 
-    def form_field(self, question: Question, scales: dict[str, Scale]) -> Field:
-        from flask_wtf import FlaskForm  # a sub-form only: no token of its own is rendered
-        from wtforms import FieldList, FormField, TextAreaField
-        from wtforms.validators import Optional
-
-        from audit_app.core.forms import GovDateField
-
-        class Entry(FlaskForm):
-            class Meta:
-                csrf = False
-
-            when = GovDateField("Date", validators=[Optional()])
-            what = TextAreaField(
-                "What happened", validators=[Optional()], widget=_widgets().GovTextArea()
-            )
-
-        return FieldList(
-            FormField(Entry),
-            label=question.text,
-            description=question.hint or "",
-            min_entries=self.ROWS,
-        )
-
-    def prepare(self, field: Any) -> None:
-        """Always leave two blank entries to add to (no JavaScript needed)."""
-        blanks = sum(1 for entry in field if not (entry.form.when.data or entry.form.what.data))
-        for _ in range(max(0, 2 - blanks)):
-            field.append_entry()
+    def _invalid(self, stored: Any, question: Question, scales: Scales) -> str | None:
+        problem = f"'{question.text}' needs a list of dated entries"
+        if not isinstance(stored, list):
+            return problem
+        for entry in stored:
+            if not isinstance(entry, dict) or set(entry) != {"date", "text"}:
+                return problem
+            if not isinstance(entry["text"], str):
+                return problem
+            if entry["date"] is not None and DateAnswer()._invalid(entry["date"], question, {}):
+                return problem
+        return None
 
     def to_stored(self, data: Any) -> Any:
         entries = []
-        for row in data or []:
-            when, what = row.get("when"), (row.get("what") or "").strip()
+        for entry in data or []:
+            when, what = entry.when, (entry.text or "").strip()
             if when is None and not what:
                 continue
             entries.append({"date": when.isoformat() if when else None, "text": what})
@@ -400,11 +742,11 @@ class DatedList(AnswerType):
 
     def to_form(self, stored: Any) -> Any:
         return [
-            {"when": date.fromisoformat(e["date"]) if e.get("date") else None, "what": e["text"]}
+            DatedEntry(date.fromisoformat(e["date"]) if e.get("date") else None, e["text"])
             for e in stored or []
         ]
 
-    def summary(self, stored: Any, question: Question, scales: dict[str, Scale]) -> str:
+    def summary(self, stored: Any, question: Question, scales: Scales) -> str:
         if not stored:
             return "Not answered"
         lines = []
@@ -416,6 +758,73 @@ class DatedList(AnswerType):
             )
             lines.append(f"{when}: {entry['text']}")
         return "\n".join(lines)
+
+    def normal(self, stored: Any) -> Any:
+        if blank(stored):
+            return None
+        if not isinstance(stored, list):
+            return super().normal(stored)
+        return tuple(
+            sorted(
+                (
+                    (entry.get("date") or "", plain_text(str(entry.get("text") or "")) or "")
+                    if isinstance(entry, dict)
+                    else ("", plain_text(str(entry)) or "")
+                )
+                for entry in stored
+            )
+        )
+
+    def to_cell(self, stored: Any, question: Question, scales: Scales) -> Any:
+        if blank(stored):
+            return None
+        lines = []
+        for entry in stored if isinstance(stored, list) else []:
+            when = entry.get("date") if isinstance(entry, dict) else None
+            text = str(entry.get("text") or "") if isinstance(entry, dict) else str(entry)
+            lines.append(f"{_uk_date(when) if when else 'Undated'}: {text}")
+        return "\n".join(lines)
+
+    def _from_cell(self, raw: Any, question: Question, scales: Scales) -> Any:
+        text = raw.strftime("%d/%m/%Y") if isinstance(raw, date) else text_of(raw)
+        entries: list[dict[str, Any]] = []
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            dated = _ENTRY.fullmatch(line)
+            undated = _UNDATED.fullmatch(line)
+            if dated:
+                shown = dated.group(1)
+                parts = [int(p) for p in re.split(r"\s*[/.\-]\s*", shown.strip())]
+                when = _real_date(parts[0], parts[1], parts[2], shown.strip())
+                entries.append({"date": when.isoformat(), "text": dated.group(2)})
+            elif undated:
+                entries.append({"date": None, "text": undated.group(1)})
+            elif entries:
+                entries[-1]["text"] += "\n" + line
+            elif line.strip():
+                raise CellError(
+                    f"'{short(line)}' does not start with a date. Start each entry on its own "
+                    "line with its date, like 05/06/2020: what happened."
+                )
+        for entry in entries:
+            entry["text"] = entry["text"].strip()
+        entries.sort(key=lambda entry: entry["date"] or "")
+        return entries or None
+
+    def cell_hint(self, question: Question, scales: Scales) -> str:
+        return (
+            "One entry a line, each starting with its date: DD/MM/YYYY: what happened. "
+            "In Excel, press Alt+Enter for a new line in the cell."
+        )
+
+    def aggregate(
+        self, values: Iterable[Any], question: Question, scales: Scales
+    ) -> DatedListAggregate:
+        given = [value for value in values if self.is_answered(value)]
+        return DatedListAggregate(
+            len(given),
+            self._column_counts(given, question, scales),
+            sum(len(value) for value in given if isinstance(value, list)),
+        )
 
 
 ANSWER_TYPES: dict[str, AnswerType] = {
@@ -431,3 +840,18 @@ ANSWER_TYPES: dict[str, AnswerType] = {
         DatedList(),
     )
 }
+
+
+def answer_type(question: Question) -> AnswerType:
+    """The answer type of a question (every built template's types are registered)."""
+    return ANSWER_TYPES[question.type]
+
+
+def normal_answer(question: Question | None, value: Any) -> Any:
+    """A stored value in a form that compares equal when a person would call it unchanged
+    (for a question no longer in the template, compared as plain values)."""
+    handler = ANSWER_TYPES.get(question.type) if question is not None else None
+    return (handler or _PLAIN).normal(value)
+
+
+_PLAIN = AnswerType()

@@ -3,7 +3,6 @@ and the three Signs of Safety columns every answer lands in."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audit_app.core.models import Base, Timestamped, utcnow
+from audit_app.questionnaires.definitions import SignsOfSafetyColumn
+
+__all__ = ["COLUMN_LABELS", "AuditTemplate", "AuditTemplateVersion", "SignsOfSafetyColumn"]
 
 
 class AuditTemplate(Timestamped, Base):
@@ -52,18 +54,6 @@ class AuditTemplateVersion(Base):
     template: Mapped[AuditTemplate] = relationship(back_populates="versions")
 
 
-class SignsOfSafetyColumn(enum.Enum):
-    WORKING_WELL = "working_well"
-    WORRIED_ABOUT = "worried_about"
-    NEEDS_TO_HAPPEN = "needs_to_happen"
-
-    @property
-    def label(self) -> str:
-        return COLUMN_LABELS[self]
-
-
-COLUMN_LABELS = {
-    SignsOfSafetyColumn.WORKING_WELL: "What's working well",
-    SignsOfSafetyColumn.WORRIED_ABOUT: "What are we worried about",
-    SignsOfSafetyColumn.NEEDS_TO_HAPPEN: "What needs to happen",
-}
+# The columns are plain definitions (every area may read them without the database);
+# labelled by member here for the readers that index by the enum.
+COLUMN_LABELS = {column: column.label for column in SignsOfSafetyColumn}

@@ -1,4 +1,9 @@
-"""Forms built at run time from an audit template, one per section, through the registry."""
+"""Forms built at run time from an audit template, one per section.
+
+Each question's field comes from its field handler
+(:mod:`audit_app.questionnaires.field_handlers`); what is kept of a submitted field is the
+answer type's stored value (:mod:`audit_app.questionnaires.answer_types`).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,24 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 
-from audit_app.questionnaires.answer_types import ANSWER_TYPES
-from audit_app.questionnaires.template_format import AuditTemplateDefinition, Question, Section
+from audit_app.questionnaires.answer_types import answer_type
+from audit_app.questionnaires.definitions import AuditTemplateDefinition, Question, Section
+from audit_app.questionnaires.field_handlers import RATIONALE_SUFFIX, field_handler
+
+__all__ = [
+    "RATIONALE_SUFFIX",
+    "SectionForm",
+    "section_form",
+    "section_form_class",
+    "stored_answers",
+    "stored_rationales",
+]
 
 
 class SectionForm(FlaskForm):
     """The fields of one template section; field names are the question ids."""
 
     questions: tuple[Question, ...] = ()
-
-
-RATIONALE_SUFFIX = "__rationale"  # the name suffix of a grade's written reason
 
 
 def section_form_class(
@@ -33,8 +45,8 @@ def section_form_class(
                 required=False,
                 rationale="optional" if question.rationale == "required" else question.rationale,
             )
-        handler = ANSWER_TYPES[question.type]
-        fields[question.id] = handler.form_field(question, definition.scales)
+        handler = field_handler(question)
+        fields[question.id] = handler.build(question, definition.scales)
         for suffix, (field, _params) in handler.extra_fields(question).items():
             fields[question.id + suffix] = field
     return type("SectionForm", (SectionForm,), {**fields, "questions": section.questions})
@@ -56,7 +68,9 @@ def section_form(
         kwargs.setdefault("meta", {"csrf": False})
         kwargs.setdefault("formdata", None)
     data = {
-        question.id: ANSWER_TYPES[question.type].to_form(stored[question.id])
+        question.id: field_handler(question).to_data(
+            answer_type(question).to_form(stored[question.id])
+        )
         for question in section.questions
         if stored and question.id in stored
     }
@@ -65,14 +79,16 @@ def section_form(
     form = form_class(data=data, **kwargs)
     if kwargs.get("formdata", "not given") is None and not read_only:
         for question in section.questions:
-            ANSWER_TYPES[question.type].prepare(form[question.id])
+            field_handler(question).prepare(form[question.id])
     return form
 
 
 def stored_answers(form: SectionForm) -> dict[str, Any]:
     """A submitted section's answers as they are kept, by question id."""
     return {
-        question.id: ANSWER_TYPES[question.type].to_stored(form[question.id].data)
+        question.id: answer_type(question).to_stored(
+            field_handler(question).from_data(form[question.id].data)
+        )
         for question in form.questions
     }
 

@@ -20,144 +20,46 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from audit_app.questionnaires.answer_types import ANSWER_TYPES, COLUMNS, Choice
+from audit_app.questionnaires.answer_types import ANSWER_TYPES
+from audit_app.questionnaires.definitions import (
+    BUILT_IN_SCALES,
+    COLUMN_LABELS,
+    COLUMNS,
+    AuditTemplateDefinition,
+    Choice,
+    Condition,
+    Question,
+    Scale,
+    ScaleLevel,
+    Section,
+)
+
+__all__ = [  # the definitions are re-exported: the format's readers find them here too
+    "BUILT_IN_SCALES",
+    "COLUMNS",
+    "COLUMN_LABELS",
+    "AuditTemplateDefinition",
+    "Choice",
+    "Condition",
+    "Question",
+    "Scale",
+    "ScaleLevel",
+    "Section",
+    "TemplateDiff",
+    "TemplateError",
+    "TemplateInvalid",
+    "build",
+    "compare",
+    "content_hash",
+    "json_schema",
+    "parse",
+    "read_yaml",
+    "validate",
+]
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 TEMPLATE_ID_PATTERN = r"^[a-z][a-z0-9-]*$"
-
-COLUMN_LABELS = {
-    "working_well": "What's working well",
-    "worried_about": "What are we worried about",
-    "needs_to_happen": "What needs to happen",
-}
-
-
-# --- Scales ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScaleLevel:
-    value: str
-    label: str
-    column: str
-
-
-@dataclass(frozen=True)
-class Scale:
-    id: str
-    title: str
-    levels: tuple[ScaleLevel, ...]
-
-
-def _sos_label(score: int) -> str:
-    if score == 0:
-        return "0: the child is certain to be harmed"
-    if score == 10:
-        return "10: everyone agrees the child is safe enough to close the case"
-    return str(score)
-
-
-BUILT_IN_SCALES: dict[str, Scale] = {
-    "ofsted": Scale(
-        "ofsted",
-        "Ofsted four-point scale",
-        (
-            ScaleLevel("outstanding", "Outstanding", "working_well"),
-            ScaleLevel("good", "Good", "working_well"),
-            ScaleLevel("requires_improvement", "Requires improvement", "worried_about"),
-            ScaleLevel("inadequate", "Inadequate", "worried_about"),
-        ),
-    ),
-    "rag": Scale(
-        "rag",
-        "Red, amber, green",
-        (
-            ScaleLevel("green", "Green", "working_well"),
-            ScaleLevel("amber", "Amber", "worried_about"),
-            ScaleLevel("red", "Red", "worried_about"),
-        ),
-    ),
-    "sos_0_10": Scale(
-        "sos_0_10",
-        "Signs of Safety scale, 0 to 10",
-        tuple(
-            ScaleLevel(
-                str(score), _sos_label(score), "working_well" if score >= 7 else "worried_about"
-            )
-            for score in range(11)
-        ),
-    ),
-}
-
-
-# --- The parsed template -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Condition:
-    question: str
-    values: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    type: str
-    text: str
-    hint: str | None = None
-    required: bool = True
-    column: str | None = None
-    maps: dict[str, str] = field(default_factory=dict)
-    options: tuple[Choice, ...] = ()
-    scale: str | None = None
-    rationale: str = "none"
-    themes: tuple[str, ...] = ()
-    show_if: Condition | None = None
-    min: int | None = None
-    max: int | None = None
-    unit: str | None = None
-
-    @property
-    def answer_type(self):  # type: ignore[no-untyped-def]
-        return ANSWER_TYPES[self.type]
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    guidance: str | None
-    questions: tuple[Question, ...]
-
-
-@dataclass(frozen=True)
-class AuditTemplateDefinition:
-    id: str
-    title: str
-    version: str
-    purpose: str
-    scales: dict[str, Scale]
-    sections: tuple[Section, ...]
-    content_hash: str
-    content: dict[str, Any]
-
-    @property
-    def questions(self) -> list[Question]:
-        return [q for section in self.sections for q in section.questions]
-
-    def question(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
-
-    def describe_condition(self, question: Question) -> str | None:
-        """When a conditional question is asked, in words."""
-        if question.show_if is None:
-            return None
-        target = self.question(question.show_if.question)
-        if target is None:
-            return None
-        labels = {c.value: c.label for c in target.answer_type.choices(target, self.scales) or []}
-        answers = " or ".join(f'"{labels.get(v, v)}"' for v in question.show_if.values)
-        return f'Only asked when the answer to "{target.text}" is {answers}.'
 
 
 @dataclass(frozen=True)
@@ -660,21 +562,10 @@ def _check_question(
         TemplateError(path, f"a {question.type} question needs {key!r}")
         for key in sorted(handler.required_keys - set(raw))
     ]
-    if question.type == "grade" and question.scale is not None and question.scale not in scales:
-        declared = ", ".join(scales) or "none"
-        errors.append(
-            TemplateError(
-                f"{path}.scale",
-                f"the scale {question.scale!r} is not declared in scales (declared: {declared})",
-            )
-        )
-    values = [option.value for option in question.options]
     errors += [
-        TemplateError(f"{path}.options", f"the option {duplicate!r} appears twice")
-        for duplicate in sorted({v for v in values if values.count(v) > 1})
+        TemplateError(f"{path}.{key}" if key else path, message)
+        for key, message in handler.check_question(question, scales)
     ]
-    if question.min is not None and question.max is not None and question.min > question.max:
-        errors.append(TemplateError(f"{path}.min", "min is greater than max"))
     return errors
 
 
@@ -687,8 +578,8 @@ def _check_columns(
         return [TemplateError(path, "give column or maps, not both")]
     if "maps" in raw:
         if choices is None:
-            if question.type == "grade":
-                return []  # the scale is missing: reported already
+            if handler.set_answers:
+                return []  # the list is missing (a grade's scale): reported already
             return [
                 TemplateError(
                     f"{path}.maps",
@@ -717,7 +608,7 @@ def _check_columns(
                 TemplateError(f"{path}.maps", f"no column for the answer(s): {', '.join(missing)}")
             )
         return errors
-    if "column" in raw or question.type == "grade":
+    if "column" in raw or not handler.needs_column(question):
         return []  # a grade's levels say their columns (a missing scale is reported apart)
     return [
         TemplateError(
@@ -751,9 +642,10 @@ def _check_condition(
         return [TemplateError(f"{path}.show_if.question", problem)]
     if target.type not in ANSWER_TYPES:
         return []  # the earlier question's type is reported already
-    choices = ANSWER_TYPES[target.type].choices(target, scales)
-    if choices is None and target.type == "grade":
-        return []  # the grade's scale is missing: reported already
+    target_type = ANSWER_TYPES[target.type]
+    choices = target_type.choices(target, scales)
+    if choices is None and target_type.set_answers:
+        return []  # the list is missing (a grade's scale): reported already
     if choices is None:
         return [
             TemplateError(
@@ -803,7 +695,13 @@ def build(data: dict[str, Any]) -> AuditTemplateDefinition:
         )
         for section in data["sections"]
     )
+    questions = [question for section in sections for question in section.questions]
     return AuditTemplateDefinition(
+        choices={
+            question.id: tuple(choices)
+            for question in questions
+            if (choices := ANSWER_TYPES[question.type].choices(question, scales)) is not None
+        },
         id=data["id"],
         title=data["title"],
         version=data["version"],

@@ -23,10 +23,10 @@ from audit_app.accounts.models import User
 from audit_app.audits.models import AuditStatus
 from audit_app.core.errors import DomainError
 from audit_app.core.models import utcnow
-from audit_app.questionnaires.answer_types import ANSWER_TYPES
+from audit_app.questionnaires.answer_types import answer_type
+from audit_app.questionnaires.definitions import AuditTemplateDefinition, Question
 from audit_app.questionnaires.library import definition_of
 from audit_app.questionnaires.models import SignsOfSafetyColumn
-from audit_app.questionnaires.template_format import AuditTemplateDefinition, Question
 from audit_app.returns.models import (
     AgencyReturn,
     Answer,
@@ -158,11 +158,16 @@ def save_section(
             if answer is not None:
                 session.delete(answer)
             continue
-        columns = ANSWER_TYPES[question.type].columns(value, question, definition.scales)
+        kind = answer_type(question)
+        problem = kind.validate(value, question, definition.scales)
+        if problem:
+            raise DomainError(problem)
+        columns = kind.columns(value, question, definition.scales)
         if answer is None:
             answer = Answer(return_id=agency_return.id, question_id=question_id)
             session.add(answer)
         answer.value = value
+        answer.columns = list(columns)
         answer.column = SignsOfSafetyColumn(columns[0]) if columns else None
         answer.rationale = rationales.get(question_id) or None
     if agency_return.status is ReturnStatus.NOT_STARTED:
@@ -205,7 +210,7 @@ def missing_answers(
             if question.required and (answer is None or not _answered(answer.value)):
                 missing.append(Missing(index, question, "Not answered"))
             elif (
-                question.rationale == "required"
+                answer_type(question).needs_reason(question)
                 and answer is not None
                 and _answered(answer.value)
                 and not (answer.rationale or "").strip()
@@ -269,15 +274,15 @@ def check_answers(definition: AuditTemplateDefinition, answers: dict[str, Answer
                 continue
             if not is_shown(question, values, definition):
                 continue
-            handler = ANSWER_TYPES[question.type]
+            handler = answer_type(question)
             item = AnsweredQuestion(
                 index,
                 question,
                 handler.summary(answer.value, question, definition.scales),
                 answer.rationale,
             )
-            for column in handler.columns(answer.value, question, definition.scales):
-                result.by_column[column].append(item)
+            for column in answer.columns or []:  # every column it lands in
+                result.by_column.setdefault(column, []).append(item)
     result.missing = missing_answers(definition, answers)
     return result
 

@@ -105,10 +105,20 @@ class Answer(Base):
     question_id: Mapped[str] = mapped_column(String(100))
     value: Mapped[Any] = mapped_column(JSON, info=FREE_TEXT)
     column: Mapped[SignsOfSafetyColumn | None] = mapped_column(enum_column(SignsOfSafetyColumn))
+    """The first of :attr:`columns`, for readers that need only one."""
+    columns: Mapped[list[Any]] = mapped_column(default=list)
+    """Every Signs of Safety column the answer lands in (their values, in the answer's
+    order): a multiple choice answer can land in several. The answer-type registry fills it
+    on every save, online and from a workbook."""
     rationale: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     agency_return: Mapped[AgencyReturn] = relationship(back_populates="answers")
+
+    @property
+    def column_list(self) -> list[SignsOfSafetyColumn]:
+        """:attr:`columns` as the enum."""
+        return [SignsOfSafetyColumn(value) for value in self.columns or []]
 
 
 class ChronologyEntry(Base):

@@ -19,7 +19,7 @@ from audit_app.audits.models import Audit, AuditStatus
 from audit_app.cohort.models import CohortMember
 from audit_app.core.errors import DomainError
 from audit_app.core.models import utcnow
-from audit_app.questionnaires.answer_types import ANSWER_TYPES
+from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.library import definition_of
 from audit_app.returns.answering import COLUMN_ORDER, is_shown
 from audit_app.returns.models import AgencyReturn, AgencySummary, Answer, ReturnStatus
@@ -99,9 +99,9 @@ def draft_from_answers(session: Session, audit: Audit, agency_id: int) -> Summar
             answer = given.get(question.id)
             if answer is None or not is_shown(question, values, definition):
                 continue
-            handler = ANSWER_TYPES[question.type]
-            for column in handler.columns(answer.value, question, definition.scales):
-                draft.items[column].append(
+            handler = answer_type(question)
+            for column in answer.columns or []:  # every column the answer lands in
+                draft.items.setdefault(column, []).append(
                     SourceItem(
                         child=agency_return.member.code,
                         question=question.text,

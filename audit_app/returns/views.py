@@ -28,7 +28,7 @@ from audit_app.core.forms import ConfirmForm, attach_error
 from audit_app.core.notifications import send_email, smtp_settings
 from audit_app.core.roles import Role
 from audit_app.core.web import db
-from audit_app.questionnaires.answer_types import ANSWER_TYPES
+from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.section_forms import section_form, stored_answers, stored_rationales
 from audit_app.questionnaires.template_format import COLUMN_LABELS
 from audit_app.returns import answering as returns
@@ -98,7 +98,7 @@ def _typed(form: Any, definition: Any, section: Any) -> list[tuple[str, str]]:
             shown.append(
                 (
                     question.text,
-                    ANSWER_TYPES[question.type].summary(value, question, definition.scales),
+                    answer_type(question).summary(value, question, definition.scales),
                 )
             )
     for question_id, reason in stored_rationales(form).items():
