@@ -233,7 +233,9 @@ def authenticate(session: Session, email: str, password: str, remote_addr: str) 
     session.add(SignInAttempt(email=email, remote_addr=remote_addr, succeeded=ok))
     if ok and user is not None:
         user.last_signed_in_at = utcnow()
-    session.commit()
+    # Kept whatever the page shows: the refusal page is not an error, so the request's
+    # commit point saves the attempt (the throttle counts it).
+    session.flush()
     return SignInResult(user=user if ok else None)
 
 

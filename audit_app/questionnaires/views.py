@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from audit_app.core.access import allow
+from audit_app.core.commit_point import discard_changes
 from audit_app.core.roles import Role
 from audit_app.core.web import db, parse_id
 from audit_app.questionnaires import library as template_library
@@ -41,10 +42,9 @@ def upload() -> str | Response:
                 db(), upload.read(), upload.filename, user_id=current_user.id
             )
         except TemplateInvalid as invalid:
-            db().rollback()
+            discard_changes()
             problems = invalid.errors
         else:
-            db().commit()
             flash(result.message)
             return redirect(url_for("audit_templates.preview", version_id=result.version.id))
     problem = None

@@ -186,17 +186,8 @@ def test_a_failed_commit_is_the_error_page_and_withdraws_the_views_messages(
 
 
 def test_only_the_commit_point_commits_during_a_request() -> None:
-    """Views no longer commit. Outside requests the CLI keeps its own commits; the two left
-    in requests belong to code being reworked in other branches (sign-in's record of an
-    attempt, and the template upload) and are harmless: the commit point then has nothing
-    more to commit."""
-    allowed = {
-        "core/commit_point.py",
-        "cli.py",
-        "demo.py",
-        "accounts/users.py",  # authenticate(): goes with the memberships work
-        "questionnaires/views.py",  # goes with the questionnaires rework
-    }
+    """Views and rules no longer commit. Outside requests the CLI keeps its own commits."""
+    allowed = {"core/commit_point.py", "cli.py", "demo.py"}
     found = {
         str(path.relative_to(PACKAGE))
         for path in PACKAGE.rglob("*.py")
@@ -204,8 +195,6 @@ def test_only_the_commit_point_commits_during_a_request() -> None:
     }
     assert "core/commit_point.py" in found
     assert found <= allowed, sorted(found - allowed)
-    views = {name for name in found if name.endswith("views.py")}
-    assert views <= {"questionnaires/views.py"}, views
 
 
 @pytest.fixture
