@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from audit_app import demo
 from audit_app.accounts import users as accounts
+from audit_app.accounts.memberships import add_membership
 from audit_app.audits.models import Audit
 from audit_app.cohort.cli import cohort_group
 from audit_app.cohort.identities import purge_identities
@@ -55,12 +56,14 @@ def init_db_command() -> None:
 )
 @with_appcontext
 def create_admin_command(email: str, full_name: str, password: str) -> None:
-    """Add an administrator / audit lead who can then add everyone else."""
+    """Add an administrator (and audit lead of every audit) who can then add everyone else."""
     session = _session()
     try:
         user = accounts.create_user(
             session, email=email, full_name=full_name, password=password, role=Role.ADMIN
         )
+        # The first administrator also leads every audit, so one person can start everything.
+        add_membership(session, user, Role.AUDIT_LEAD)
         session.commit()
     except DomainError as error:
         session.rollback()
@@ -90,7 +93,7 @@ def demo_command() -> None:
     click.echo("")
     click.echo("Demo logins (all share one password):")
     for login in result.logins:
-        who = f"{login.role.label}" + (f", {login.agency}" if login.agency else "")
+        who = login.description
         click.echo(f"  {login.email:<36} {who}")
     click.echo(f"  Password: {demo.DEMO_PASSWORD}")
 

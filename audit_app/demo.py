@@ -14,13 +14,14 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from audit_app.accounts.memberships import add_membership
 from audit_app.accounts.models import User
 from audit_app.accounts.users import create_user
 from audit_app.actions.models import Action, ActionUpdate, RAGStatus
 from audit_app.agencies.models import Agency, AgencySector
 from audit_app.agencies.register import save_agency
 from audit_app.audits.lifecycle import current_members, move
-from audit_app.audits.models import Audit, AuditAgency, AuditStatus, PanelMembership
+from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.cohort.population import ColumnMapping, Population
 from audit_app.cohort.selection import draw_cohort, save_mapping, store_population
 from audit_app.core.errors import DomainError
@@ -36,10 +37,23 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login)
 
 @dataclass(frozen=True)
 class DemoLogin:
+    """A demo person: their first role (for ``agency``), and whether they also sit on the
+    current demo audit's panel."""
+
     email: str
     role: Role
     agency: str | None
+    also_panel: bool = False
     password: str = DEMO_PASSWORD
+
+    @property
+    def description(self) -> str:
+        if self.role is Role.ADMIN:
+            return "Administrator and audit lead (every audit)"
+        if self.role is Role.PANEL:
+            return "Panel member (chair) of both demo audits"
+        words = self.role.label + (f", {self.agency}" if self.agency else "")
+        return words + (", and panel member of the current demo audit" if self.also_panel else "")
 
 
 DEMO_AGENCIES: list[tuple[str, str, AgencySector]] = [
@@ -57,7 +71,7 @@ DEMO_AGENCIES: list[tuple[str, str, AgencySector]] = [
 
 DEMO_LOGINS = [
     DemoLogin("audit.lead@demo.example.org", Role.ADMIN, None),
-    DemoLogin("camhs.reviewer@demo.example.org", Role.REVIEWER, "CAMHS"),
+    DemoLogin("camhs.reviewer@demo.example.org", Role.REVIEWER, "CAMHS", also_panel=True),
     DemoLogin("gp.reviewer@demo.example.org", Role.REVIEWER, "GP"),
     DemoLogin("panel.chair@demo.example.org", Role.PANEL, None),
     DemoLogin("subgroup.member@demo.example.org", Role.SUBGROUP, None),
@@ -258,23 +272,43 @@ def load_demo(session: Session, today: date | None = None) -> DemoResult:
         for name, short, sector in DEMO_AGENCIES
     }
     users: dict[Role | str, User] = {}
+    # Panel memberships are for an audit: the panel chair is added once the audits exist.
     for login in DEMO_LOGINS:
-        full_name, job_title = DEMO_NAMES[login.email]
-        user = create_user(
-            session,
-            email=login.email,
-            full_name=full_name,
-            password=login.password,
-            role=login.role,
-            agency_id=agencies[login.agency].id if login.agency else None,
-            job_title=job_title,
-            is_demo=True,
-        )
-        users[login.agency or login.role] = user
-    _current_audit(session, today, agencies, users, crisis_template)
-    _earlier_audit(session, today, agencies, users).template_version = crisis_template
+        if login.role is not Role.PANEL:
+            users[login.agency or login.role] = _demo_user(session, login, agencies)
+    # The administrator also leads every audit, as one business unit manager does.
+    add_membership(session, users[Role.ADMIN], Role.AUDIT_LEAD)
+    current = _current_audit(session, today, agencies, users, crisis_template)
+    earlier = _earlier_audit(session, today, agencies, users)
+    earlier.template_version = crisis_template
+    for login in DEMO_LOGINS:
+        if login.role is Role.PANEL:
+            chair = _demo_user(session, login, agencies, audit_id=current.id, is_chair=True)
+            add_membership(session, chair, Role.PANEL, audit_id=earlier.id, is_chair=True)
+            users[Role.PANEL] = chair
+        elif login.also_panel:
+            add_membership(
+                session, users[login.agency or login.role], Role.PANEL, audit_id=current.id
+            )
     session.flush()
     return DemoResult(created=True, logins=DEMO_LOGINS)
+
+
+def _demo_user(
+    session: Session, login: DemoLogin, agencies: dict[str, Agency], **scope: object
+) -> User:
+    full_name, job_title = DEMO_NAMES[login.email]
+    return create_user(
+        session,
+        email=login.email,
+        full_name=full_name,
+        password=login.password,
+        role=login.role,
+        agency_id=agencies[login.agency].id if login.agency else None,
+        job_title=job_title,
+        is_demo=True,
+        **scope,  # type: ignore[arg-type]
+    )
 
 
 def _current_audit(
@@ -322,7 +356,6 @@ def _current_audit(
                 released_reference_fields=["NHS number"] if index % 2 == 0 else ["local_id"],
             )
         )
-    audit.panel_members.append(PanelMembership(user=users[Role.PANEL], is_chair=True))
     session.flush()
     # A real draw from the invented ward list, so the sampling record can be verified.
     stored = store_population(session, audit, demo_population(), users[Role.ADMIN].id)
@@ -383,7 +416,6 @@ def _earlier_audit(
         is_demo=True,
     )
     session.add(audit)
-    audit.panel_members.append(PanelMembership(user=users[Role.PANEL], is_chair=True))
     session.flush()
     for number, (text, action_text, measure, lead, rag) in enumerate(SEED_RECOMMENDATIONS, 1):
         recommendation = Recommendation(audit_id=audit.id, number=number, text=text)

@@ -6,7 +6,7 @@ module only gathers them, so that ``Base.metadata`` knows every table.
 
 from __future__ import annotations
 
-from audit_app.accounts.models import SignInAttempt, User
+from audit_app.accounts.models import Membership, SignInAttempt, User
 from audit_app.actions.models import Action, ActionUpdate, RAGStatus
 from audit_app.agencies.models import SECTOR_LABELS, Agency, AgencySector
 from audit_app.audits.models import (
@@ -14,7 +14,6 @@ from audit_app.audits.models import (
     Audit,
     AuditAgency,
     AuditStatus,
-    PanelMembership,
 )
 from audit_app.cohort.models import ChildIdentity, CohortDraw, CohortMember, PopulationList
 from audit_app.core.models import (
@@ -83,7 +82,7 @@ __all__ = [
     "EvidenceItem",
     "EvidenceKind",
     "Finding",
-    "PanelMembership",
+    "Membership",
     "PopulationList",
     "RAGStatus",
     "Recommendation",

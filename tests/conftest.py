@@ -15,11 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from audit_app import create_app
+from audit_app.accounts.memberships import add_membership
 from audit_app.accounts.users import create_user
 from audit_app.agencies.register import save_agency
 from audit_app.core.db import Database
 from audit_app.core.migrate import upgrade
-from audit_app.models import Agency, AgencySector, AuditTemplateVersion, Role, User
+from audit_app.models import Agency, AgencySector, Audit, AuditTemplateVersion, Role, User
 from audit_app.questionnaires.library import load_template
 from tests.databases import fresh_database
 
@@ -93,6 +94,10 @@ def other_agency(session: Session) -> Agency:
 
 
 def make_user(session: Session, role: Role, agency: Agency | None = None, **extra: Any) -> User:
+    """A person whose first membership is ``role`` (for ``agency``, or ``audit_id=``).
+
+    An administrator is also made a partnership-wide audit lead, as every administrator was
+    before memberships (and as the 0004 migration does)."""
     email = extra.pop("email", f"{role.value}.{len(session.new)}.{id(extra)}@example.org")
     user = create_user(
         session,
@@ -101,9 +106,21 @@ def make_user(session: Session, role: Role, agency: Agency | None = None, **extr
         password=PASSWORD,
         role=role,
         agency_id=agency.id if agency else None,
+        audit_id=extra.pop("audit_id", None),
+        is_chair=extra.pop("is_chair", False),
     )
+    if role is Role.ADMIN and extra.pop("also_lead", True):
+        add_membership(session, user, Role.AUDIT_LEAD)
     session.commit()
     return user
+
+
+def panel_audit(session: Session) -> Audit:
+    """An audit for the panel member of ``users`` to sit on (a panel membership needs one)."""
+    audit = Audit(title="Panel fixture audit")
+    session.add(audit)
+    session.flush()
+    return audit
 
 
 @pytest.fixture
@@ -111,7 +128,9 @@ def users(session: Session, agency: Agency) -> dict[Role, User]:
     return {
         Role.ADMIN: make_user(session, Role.ADMIN, email="lead@example.org"),
         Role.REVIEWER: make_user(session, Role.REVIEWER, agency, email="reviewer@example.org"),
-        Role.PANEL: make_user(session, Role.PANEL, email="panel@example.org"),
+        Role.PANEL: make_user(
+            session, Role.PANEL, email="panel@example.org", audit_id=panel_audit(session).id
+        ),
         Role.SUBGROUP: make_user(session, Role.SUBGROUP, email="subgroup@example.org"),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -11,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -79,6 +81,12 @@ class UserDetailsForm(FlaskForm):
         filters=[strip_text],
         validators=[Optional(), Length(max=200)],
     )
+    submit = SubmitField("Save user", widget=GovSubmitInput())
+
+
+class ScopeFields:
+    """A role and its scope: the agency (reviewers), the audit (panel members, audit leads)."""
+
     role = RadioField(
         "Role",
         widget=GovRadioInput(),
@@ -87,21 +95,32 @@ class UserDetailsForm(FlaskForm):
     )
     agency_id = SelectField(
         "Agency (agency reviewers only)",
-        description="An agency reviewer sees only their own agency's returns",
+        description="An agency reviewer sees only this agency's returns",
         widget=GovSelect(),
         coerce=str,
         validate_choice=False,
     )
-    submit = SubmitField("Save user", widget=GovSubmitInput())
+    audit_id = SelectField(
+        "Audit (panel members; audit leads of one audit)",
+        description="A panel member reads every return of this audit",
+        widget=GovSelect(),
+        coerce=str,
+        validate_choice=False,
+    )
 
 
-class NewUserForm(UserDetailsForm):
+class NewUserForm(ScopeFields, UserDetailsForm):
     password = PasswordField(
         "Temporary password",
         description=f"At least {MIN_PASSWORD_LENGTH} characters. Give it to them securely.",
         widget=GovPasswordInput(),
         validators=[InputRequired("Enter a temporary password")],
     )
+
+
+class MembershipForm(ScopeFields, FlaskForm):
+    is_chair = BooleanField("They chair this audit's panel", widget=GovCheckboxInput())
+    submit = SubmitField("Add membership", widget=GovSubmitInput())
 
 
 class PasswordForm(FlaskForm):

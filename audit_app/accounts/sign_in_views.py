@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from audit_app.accounts.forms import PasswordForm, SignInForm
+from audit_app.accounts.memberships import describe
 from audit_app.accounts.users import authenticate, change_own_password, end_sessions
 from audit_app.core.access import public, signed_in
 from audit_app.core.commit_point import discard_changes
@@ -87,4 +88,8 @@ def change_password() -> str | Response:
             login_user(current_user._get_current_object())
             flash("Your password has been changed. Other sessions have been signed out.")
             return redirect(url_for("home.index"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template(
+        "auth/change_password.html",
+        form=form,
+        roles=[describe(membership) for membership in current_user.memberships],
+    )

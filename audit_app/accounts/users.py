@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from audit_app.accounts.models import SignInAttempt, User
-from audit_app.agencies.models import Agency
+from audit_app.accounts import memberships
+from audit_app.accounts.models import Membership, SignInAttempt, User
 from audit_app.core.errors import DomainError
 from audit_app.core.models import utcnow
 from audit_app.core.roles import Role
@@ -46,21 +46,6 @@ def check_password_rules(password: str) -> None:
         raise DomainError("Password must not start or end with a space", field="password")
 
 
-def agency_for_role(
-    session: Session, role: Role, agency_id: int | None, current_agency_id: int | None = None
-) -> int | None:
-    """The agency a user with this role belongs to: reviewers exactly one, others none."""
-    if role is not Role.REVIEWER:
-        return None
-    if agency_id is None:
-        raise DomainError("Select the agency this reviewer works for", field="agency_id")
-    agency = session.get(Agency, agency_id)
-    # A reviewer may stay with an agency that has since stopped taking part.
-    if agency is None or (not agency.is_active and agency_id != current_agency_id):
-        raise DomainError("Select an active agency", field="agency_id")
-    return agency_id
-
-
 def _required_text(value: str, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -84,24 +69,32 @@ def create_user(
     password: str,
     role: Role,
     agency_id: int | None = None,
+    audit_id: int | None = None,
+    is_chair: bool = False,
     job_title: str | None = None,
     is_demo: bool = False,
 ) -> User:
+    """A new person with their first membership (more are added on their page)."""
     email = normalise_email(email)
     full_name = _required_text(full_name, "full_name", "Enter the person's full name")
     _check_email_free(session, email)
-    agency_id = agency_for_role(session, role, agency_id)
+    if role is Role.REVIEWER and agency_id is None:
+        raise DomainError("Select the agency this reviewer works for", field="agency_id")
+    agency_id, audit_id, is_chair = memberships.check_scope(
+        session, role, agency_id=agency_id, audit_id=audit_id, is_chair=is_chair
+    )
     check_password_rules(password)
     user = User(
         email=email,
         full_name=full_name,
         job_title=(job_title or "").strip() or None,
         password_hash=hash_password(password),
-        role=role,
-        agency_id=agency_id,
         is_active=True,
         is_demo=is_demo,
         session_token=new_session_token(),
+    )
+    user.memberships.append(
+        Membership(role=role, agency_id=agency_id, audit_id=audit_id, is_chair=is_chair)
     )
     session.add(user)
     session.flush()
@@ -114,26 +107,15 @@ def update_user(
     *,
     email: str,
     full_name: str,
-    role: Role,
-    agency_id: int | None,
     job_title: str | None,
-    acting_user: User | None = None,
 ) -> User:
+    """A person's details; their memberships change through ``accounts.memberships``."""
     email = normalise_email(email)
     full_name = _required_text(full_name, "full_name", "Enter the person's full name")
     _check_email_free(session, email, user.id)
-    agency_id = agency_for_role(session, role, agency_id, current_agency_id=user.agency_id)
-    if acting_user is not None and acting_user.id == user.id and role is not Role.ADMIN:
-        raise DomainError("You cannot take the administrator role away from yourself", "role")
-    role_changed = user.role is not role or user.agency_id != agency_id
     user.email = email
     user.full_name = full_name
     user.job_title = (job_title or "").strip() or None
-    user.role = role
-    user.agency_id = agency_id
-    if role_changed:
-        # What a person may see has changed: end their open sessions.
-        user.session_token = new_session_token()
     session.flush()
     return user
 
@@ -157,14 +139,8 @@ def set_password(session: Session, user: User, password: str) -> None:
 def set_active(session: Session, user: User, active: bool, acting_user: User | None) -> None:
     if not active and acting_user is not None and acting_user.id == user.id:
         raise DomainError("You cannot deactivate your own account")
-    if not active and user.role is Role.ADMIN and user.is_active:
-        other_admins = session.scalar(
-            select(func.count(User.id)).where(
-                User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id
-            )
-        )
-        if not other_admins:
-            raise DomainError("The last active administrator cannot be deactivated")
+    if not active and memberships.is_last_administrator(session, user):
+        raise DomainError("The last active administrator cannot be deactivated")
     user.is_active = active
     user.session_token = new_session_token()
     session.flush()

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
     String,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from audit_app.core.models import Base, Timestamped, enum_column
-
-if TYPE_CHECKING:
-    from audit_app.accounts.models import User
 
 
 class AgencySector(enum.Enum):
@@ -58,8 +54,6 @@ class Agency(Timestamped, Base):
     contact_email: Mapped[str | None] = mapped_column(String(320))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    users: Mapped[list[User]] = relationship(back_populates="agency")
 
     def __str__(self) -> str:
         return self.name

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit_app.accounts import memberships
 from audit_app.accounts.models import User
+from audit_app.accounts.users import end_sessions
 from audit_app.agencies.models import Agency
-from audit_app.audits.models import Audit, AuditAgency, AuditStatus, PanelMembership
+from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.audits.participation import returns_ledger
 from audit_app.core.errors import DomainError
 from audit_app.core.roles import Role
@@ -188,19 +190,31 @@ def save_agency_link(
 
 
 def set_panel(session: Session, audit: Audit, user_ids: list[int], chair_id: int | None) -> None:
-    panel_users = set(
-        session.scalars(select(User.id).where(User.id.in_(user_ids), User.role == Role.PANEL))
+    """The audit's panel: a panel membership for this audit for each person chosen (any
+    active person may sit on a panel), none for anyone else; the chair flagged. A person
+    whose panel membership is added, removed or changes chair is signed out everywhere."""
+    chosen = set(
+        session.scalars(select(User.id).where(User.id.in_(user_ids), User.is_active.is_(True)))
     )
-    if set(user_ids) - panel_users:
+    if set(user_ids) - chosen:
         raise DomainError("Choose panel members from the list", field="user_ids")
-    if chair_id is not None and chair_id not in panel_users:
+    if chair_id is not None and chair_id not in chosen:
         raise DomainError("The chair must be one of the panel members", field="chair_id")
-    for membership in list(audit.panel_members):
-        if membership.user_id not in panel_users:
-            audit.panel_members.remove(membership)
-    present = {m.user_id for m in audit.panel_members}
-    for user_id in sorted(panel_users - present):
-        audit.panel_members.append(PanelMembership(user_id=user_id))
-    for membership in audit.panel_members:
-        membership.is_chair = membership.user_id == chair_id
+    current = {m.user_id: m for m in audit.panel_members}
+    for user_id, membership in current.items():
+        if user_id not in chosen:
+            person = membership.user
+            memberships.remove_membership(session, person, membership)
+    for user_id in sorted(chosen):
+        person = session.get(User, user_id)
+        assert person is not None
+        membership = current.get(user_id)
+        if membership is None:
+            memberships.add_membership(
+                session, person, Role.PANEL, audit_id=audit.id, is_chair=user_id == chair_id
+            )
+        elif membership.is_chair != (user_id == chair_id):
+            membership.is_chair = user_id == chair_id
+            end_sessions(session, person)
     session.flush()
+    session.expire(audit, ["panel_members"])

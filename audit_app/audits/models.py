@@ -1,4 +1,4 @@
-"""An audit, the agencies taking part and its panel."""
+"""An audit and the agencies taking part (its panel is the panel memberships for it)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from audit_app.accounts.models import Membership
 from audit_app.core.models import Base, Timestamped, enum_column
+from audit_app.core.roles import Role
 
 if TYPE_CHECKING:
     from audit_app.accounts.models import User
@@ -77,8 +80,13 @@ class Audit(Timestamped, Base):
     cohort: Mapped[list[CohortMember]] = relationship(
         back_populates="audit", order_by="CohortMember.position"
     )
-    panel_members: Mapped[list[PanelMembership]] = relationship(
-        back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
+    # The panel: the panel memberships for this audit (changed through audits.lifecycle).
+    panel_members: Mapped[list[Membership]] = relationship(
+        primaryjoin=lambda: and_(Membership.audit_id == Audit.id, Membership.role == Role.PANEL),
+        foreign_keys=lambda: [Membership.audit_id],
+        viewonly=True,
+        lazy="selectin",
+        order_by=lambda: Membership.id,
     )
 
 
@@ -98,18 +106,3 @@ class AuditAgency(Base):
 
     audit: Mapped[Audit] = relationship(back_populates="agencies")
     agency: Mapped[Agency] = relationship(lazy="selectin")
-
-
-class PanelMembership(Base):
-    """A panel member sitting on an audit's multi-agency panel (the chair is flagged)."""
-
-    __tablename__ = "panel_membership"
-    __table_args__ = (UniqueConstraint("audit_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    audit: Mapped[Audit] = relationship(back_populates="panel_members")
-    user: Mapped[User] = relationship(lazy="selectin")

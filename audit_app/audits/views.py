@@ -19,6 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from audit_app.accounts import memberships
 from audit_app.accounts.models import User
 from audit_app.agencies.models import Agency
 from audit_app.audits.forms import (
@@ -60,14 +61,20 @@ def _audit(audit_id: int) -> Audit:
 
 
 @blueprint.route("")
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def index() -> str:
-    all_audits = db().scalars(select(Audit).order_by(Audit.created_at.desc(), Audit.id.desc()))
-    return render_template("audits/index.html", audits=list(all_audits))
+    query = select(Audit).order_by(Audit.created_at.desc(), Audit.id.desc())
+    if not memberships.leads_partnership(current_user):
+        query = query.where(Audit.id.in_(memberships.led_audit_ids(current_user)))
+    return render_template(
+        "audits/index.html",
+        audits=list(db().scalars(query)),
+        may_add=memberships.leads_partnership(current_user),
+    )
 
 
 @blueprint.route("/<id:audit_id>")
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def show(audit_id: int) -> str:
     audit = _audit(audit_id)
     session = db()
@@ -134,7 +141,7 @@ def _details(form: AuditDetailsForm) -> AuditDetails:
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD, partnership=True)
 def new() -> str | Response:
     form = AuditDetailsForm()
     items = _template_choices()
@@ -152,7 +159,7 @@ def new() -> str | Response:
 
 
 @blueprint.route("/<id:audit_id>/details", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def details(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     form = AuditDetailsForm(obj=audit)
@@ -173,7 +180,7 @@ def details(audit_id: int) -> str | Response:
 
 
 @blueprint.route("/<id:audit_id>/agencies", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def agencies(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     form = AgencyChoiceForm()
@@ -199,7 +206,7 @@ def agencies(audit_id: int) -> str | Response:
 
 
 @blueprint.route("/<id:audit_id>/agencies/<id:agency_id>", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def agency_link(audit_id: int, agency_id: int) -> str | Response:
     audit = _audit(audit_id)
     link = next((lk for lk in audit.agencies if lk.agency_id == agency_id), None) or abort(404)
@@ -233,16 +240,12 @@ def agency_link(audit_id: int, agency_id: int) -> str | Response:
 
 
 @blueprint.route("/<id:audit_id>/panel", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def panel(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     form = PanelForm()
     people = list(
-        db().scalars(
-            select(User)
-            .where(User.role == Role.PANEL, User.is_active.is_(True))
-            .order_by(User.full_name)
-        )
+        db().scalars(select(User).where(User.is_active.is_(True)).order_by(User.full_name))
     )
     form.user_ids.choices = [
         (str(u.id), f"{u.full_name} ({u.job_title or u.email})") for u in people
@@ -266,7 +269,7 @@ def panel(audit_id: int) -> str | Response:
 
 
 @blueprint.route("/<id:audit_id>/status", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def status(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     form = MoveForm()

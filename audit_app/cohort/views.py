@@ -62,7 +62,7 @@ PREVIEW_ROWS = 20
 
 
 @blueprint.route("/<id:audit_id>/population", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def population(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     form = PopulationUploadForm()
@@ -110,7 +110,7 @@ def _problem_summary(problems: list[object] | None, drawing: bool = False) -> st
 
 
 @blueprint.route("/<id:audit_id>/population/columns", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def columns(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     stored = current_population(db(), audit) or abort(404)
@@ -185,7 +185,7 @@ def _fill_from_previous(form: DrawForm, previous: CohortDraw) -> None:
 
 
 @blueprint.route("/<id:audit_id>/draw", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def draw(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     session = db()
@@ -237,7 +237,7 @@ def draw(audit_id: int) -> str | Response:
 
 
 @blueprint.route("/<id:audit_id>/draw/verify", methods=["POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def verify(audit_id: int) -> str | Response:
     """Re-run the draw and show the result on a page of its own (the messages can hold
     local ids, which must not travel in a flash message in the session cookie)."""
@@ -258,7 +258,7 @@ def verify(audit_id: int) -> str | Response:
 
 
 @blueprint.route("/<id:audit_id>/cohort/add", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def add_child(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     stored = current_population(db(), audit)
@@ -288,7 +288,7 @@ def add_child(audit_id: int) -> str | Response:
 
 
 @blueprint.route("/<id:audit_id>/cohort/<id:member_id>/remove", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def remove_child(audit_id: int, member_id: int) -> str | Response:
     audit = _audit(audit_id)
     member = db().get(CohortMember, member_id)
@@ -308,7 +308,7 @@ def remove_child(audit_id: int, member_id: int) -> str | Response:
 
 
 @blueprint.route("/<id:audit_id>/identities")
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def identities(audit_id: int) -> str:
     audit = _audit(audit_id)
     stored = current_population(db(), audit)
@@ -328,7 +328,7 @@ def identities(audit_id: int) -> str:
 
 
 @blueprint.route("/<id:audit_id>/identities/purge", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def purge(audit_id: int) -> str | Response:
     audit = _audit(audit_id)
     form = ConfirmForm()

@@ -1,20 +1,29 @@
 """Who may use which page: every view declares it, and anything undeclared is denied.
 
-``@allow(Role.ADMIN, ...)`` lets signed-in users with one of those roles in;
-``@signed_in`` lets any signed-in user in; ``@public`` lets anyone in. A view with no
+``@allow(Role.AUDIT_LEAD, ...)`` lets in signed-in people holding a membership of one of
+those roles *whose scope covers the request*: when the route names an ``audit_id``, an audit
+lead membership must be partnership-wide or for that audit, and a panel membership must be
+for that audit; administrator and subgroup memberships cover the partnership.
+``@allow(Role.AUDIT_LEAD, partnership=True)`` asks for a partnership-wide membership.
+A reviewer membership is for an agency: the views that load a return or summary check that
+its agency is one of the person's (and answer 404 otherwise).
+``@signed_in`` lets any signed-in person in; ``@public`` lets anyone in. A view with no
 declaration is refused for everyone (and ``tests/integration/test_route_access.py`` fails).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from audit_app.core.roles import Role
+
+if TYPE_CHECKING:
+    from audit_app.accounts.models import Membership
 
 View = TypeVar("View", bound=Callable[..., object])
 
@@ -26,11 +35,32 @@ PUBLIC_ENDPOINTS = frozenset({"static"})
 class AccessRule:
     public: bool = False
     roles: frozenset[Role] = frozenset()
+    partnership: bool = False  # only partnership-wide memberships of those roles
+    any_signed_in: bool = False
 
     def allows(self, role: Role | None) -> bool:
+        """Does the declaration name this role (whatever the scope)?"""
         if self.public:
             return True
         return role is not None and role in self.roles
+
+    def admits(self, memberships: Iterable[Membership], audit_id: int | None = None) -> bool:
+        """Does one of these memberships cover a request (for this audit, if it names one)?"""
+        if self.public or self.any_signed_in:
+            return True
+        return any(self._covers(m, audit_id) for m in memberships)
+
+    def _covers(self, membership: Membership, audit_id: int | None) -> bool:
+        role = membership.role
+        if role not in self.roles:
+            return False
+        if self.partnership:
+            return membership.agency_id is None and membership.audit_id is None
+        if role is Role.AUDIT_LEAD:
+            return audit_id is None or membership.audit_id in (None, audit_id)
+        if role is Role.PANEL:
+            return audit_id is None or membership.audit_id == audit_id
+        return True
 
 
 def _declare(rule: AccessRule) -> Callable[[View], View]:
@@ -41,13 +71,13 @@ def _declare(rule: AccessRule) -> Callable[[View], View]:
     return decorate
 
 
-def allow(*roles: Role) -> Callable[[View], View]:
+def allow(*roles: Role, partnership: bool = False) -> Callable[[View], View]:
     if not roles:
         raise ValueError("allow() needs at least one role; use @public or @signed_in instead")
-    return _declare(AccessRule(roles=frozenset(roles)))
+    return _declare(AccessRule(roles=frozenset(roles), partnership=partnership))
 
 
-signed_in = _declare(AccessRule(roles=frozenset(Role)))
+signed_in = _declare(AccessRule(roles=frozenset(Role), any_signed_in=True))
 public = _declare(AccessRule(public=True))
 
 
@@ -71,6 +101,7 @@ def enforce_access() -> object | None:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-    if not rule.allows(current_user.role):
+    audit_id = (request.view_args or {}).get("audit_id")
+    if not rule.admits(current_user.memberships, audit_id if isinstance(audit_id, int) else None):
         abort(403)
     return None

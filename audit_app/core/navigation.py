@@ -1,4 +1,4 @@
-"""The service navigation for the signed-in person's role."""
+"""The service navigation: the union of what the signed-in person's memberships allow."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from audit_app.core.roles import Role
 def navigation_items() -> list[dict[str, object]]:
     if not current_user.is_authenticated:
         return []
+    roles = {membership.role for membership in current_user.memberships}
     items = [("Home", "home.index")]
-    if current_user.role is Role.ADMIN:
+    if Role.AUDIT_LEAD in roles:
+        items.append(("Audits", "audits.index"))
+    if Role.ADMIN in roles:
         items += [
-            ("Audits", "audits.index"),
             ("Agencies", "agencies.index"),
             ("Users", "accounts.users"),
             ("Audit templates", "audit_templates.index"),

@@ -1,4 +1,8 @@
-"""What each role's home page shows: plain queries, a fixed number per page."""
+"""What each part of the home page shows: plain queries, a fixed number per part.
+
+A person sees one home page with a part for each kind of membership they hold; each part
+shows only what that membership's scope covers.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from audit_app.accounts import memberships
 from audit_app.accounts.models import User
 from audit_app.actions.models import Action, RAGStatus
 from audit_app.agencies.models import Agency
-from audit_app.audits.models import Audit, AuditAgency, AuditStatus, PanelMembership
+from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.cohort.models import CohortMember
+from audit_app.core.roles import Role
 from audit_app.panel.models import Recommendation
 from audit_app.returns.models import AgencyReturn, Answer, ReturnStatus, UrgentConcern
 
@@ -60,14 +66,30 @@ class AdminHome:
     concerns: list[ConcernRow] = field(default_factory=list)
 
 
-def admin_home(session: Session) -> AdminHome:
-    audits = list(session.scalars(select(Audit).order_by(Audit.created_at.desc(), Audit.id.desc())))
+def admin_home(session: Session, user: User) -> AdminHome:
+    """The administration links (for an administrator) and the audits the person leads."""
+    counts = memberships.is_administrator(user)
+    leads = memberships.holds(user, Role.AUDIT_LEAD)
+    audit_ids = None if memberships.leads_partnership(user) else memberships.led_audit_ids(user)
+    audits: list[Audit] = []
+    if leads:
+        query = select(Audit).order_by(Audit.created_at.desc(), Audit.id.desc())
+        if audit_ids is not None:
+            query = query.where(Audit.id.in_(audit_ids))
+        audits = list(session.scalars(query))
     return AdminHome(
-        agency_count=session.scalar(select(func.count(Agency.id)).where(Agency.is_active.is_(True)))
-        or 0,
-        user_count=session.scalar(select(func.count(User.id)).where(User.is_active.is_(True))) or 0,
+        agency_count=(
+            session.scalar(select(func.count(Agency.id)).where(Agency.is_active.is_(True))) or 0
+        )
+        if counts
+        else 0,
+        user_count=(
+            session.scalar(select(func.count(User.id)).where(User.is_active.is_(True))) or 0
+        )
+        if counts
+        else 0,
         audits=_progress(session, audits),
-        concerns=open_concerns(session),
+        concerns=open_concerns(session, audit_ids) if leads else [],
     )
 
 
@@ -88,8 +110,9 @@ class ReviewerReturn:
 
 
 def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
-    """The reviewer's own agency's returns, across every audit that is collecting them."""
-    if user.agency_id is None:
+    """The returns of the agencies the person reviews for, across every audit collecting them."""
+    agency_ids = memberships.reviewer_agency_ids(user)
+    if not agency_ids:
         return []
     rows = session.execute(
         select(AgencyReturn, AuditAgency.return_deadline, Audit.return_deadline)
@@ -101,12 +124,12 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
             & (AuditAgency.agency_id == AgencyReturn.agency_id),
         )
         .where(
-            AgencyReturn.agency_id == user.agency_id,
+            AgencyReturn.agency_id.in_(agency_ids),
             Audit.status == AuditStatus.COLLECTING,
             CohortMember.removed_at.is_(None),
         )
         .options(joinedload(AgencyReturn.audit), joinedload(AgencyReturn.member))
-        .order_by(Audit.id, CohortMember.position)
+        .order_by(Audit.id, AgencyReturn.agency_id, CohortMember.position)
     )
     found = [
         ReviewerReturn(agency_return=r, deadline=agency_deadline or audit_deadline)
@@ -139,30 +162,32 @@ class ConcernRow:
     agency_return: AgencyReturn
 
 
-def open_concerns(session: Session) -> list[ConcernRow]:
-    """Urgent concerns not yet marked as dealt with, newest first, for the audit lead."""
-    rows = session.execute(
+def open_concerns(session: Session, audit_ids: set[int] | None = None) -> list[ConcernRow]:
+    """Urgent concerns not yet marked as dealt with, newest first, for the audit lead: of
+    every audit, or of the audits named."""
+    query = (
         select(UrgentConcern, AgencyReturn)
         .join(AgencyReturn, AgencyReturn.id == UrgentConcern.return_id)
         .where(UrgentConcern.acknowledged_at.is_(None))
-        .options(
+    )
+    if audit_ids is not None:
+        query = query.where(AgencyReturn.audit_id.in_(audit_ids))
+    rows = session.execute(
+        query.options(
             joinedload(AgencyReturn.audit),
             joinedload(AgencyReturn.agency),
             joinedload(AgencyReturn.member),
-        )
-        .order_by(UrgentConcern.raised_at.desc())
+        ).order_by(UrgentConcern.raised_at.desc())
     )
     return [ConcernRow(concern, agency_return) for concern, agency_return in rows]
 
 
 def panel_home(session: Session, user: User) -> list[AuditProgress]:
+    audit_ids = memberships.panel_audit_ids(user)
+    if not audit_ids:
+        return []
     audits = list(
-        session.scalars(
-            select(Audit)
-            .join(PanelMembership, PanelMembership.audit_id == Audit.id)
-            .where(PanelMembership.user_id == user.id)
-            .order_by(Audit.panel_date)
-        )
+        session.scalars(select(Audit).where(Audit.id.in_(audit_ids)).order_by(Audit.panel_date))
     )
     return _progress(session, audits)
 
@@ -189,6 +214,21 @@ def subgroup_home(session: Session) -> list[ActionRow]:
             joinedload(Action.lead_agency),
         )
         .order_by(Recommendation.audit_id, Recommendation.number, Action.id)
+    )
+    return [ActionRow(action) for action in actions]
+
+
+def owned_actions(session: Session, user: User) -> list[ActionRow]:
+    """The actions this person owns (``Action.owner_id``), whatever their memberships."""
+    actions = session.scalars(
+        select(Action)
+        .join(Recommendation, Recommendation.id == Action.recommendation_id)
+        .where(Action.owner_id == user.id)
+        .options(
+            joinedload(Action.recommendation).joinedload(Recommendation.audit),
+            joinedload(Action.lead_agency),
+        )
+        .order_by(Action.target_date, Action.id)
     )
     return [ActionRow(action) for action in actions]
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit
 from audit_app.core.access import allow
 from audit_app.core.errors import DomainError
@@ -14,6 +15,7 @@ from audit_app.core.web import db
 from audit_app.questionnaires.template_format import COLUMN_LABELS
 from audit_app.returns import summaries
 from audit_app.returns.forms import SummaryForm
+from audit_app.returns.reviewing import agency_args, reviewing_agency_id
 
 blueprint = Blueprint("summaries", __name__, template_folder="templates")
 
@@ -21,10 +23,8 @@ blueprint = Blueprint("summaries", __name__, template_folder="templates")
 @blueprint.route("/audits/<id:audit_id>/summary", methods=["GET", "POST"])
 @allow(Role.REVIEWER)
 def summary(audit_id: int) -> str | Response:
-    audit = db().get(Audit, audit_id)
-    agency_id = current_user.agency_id
-    if audit is None or agency_id not in {link.agency_id for link in audit.agencies}:
-        abort(404)
+    audit = db().get(Audit, audit_id) or abort(404)
+    agency_id = reviewing_agency_id(audit, "summaries.summary")
     session = db()
     existing = summaries.summary_of(session, audit, agency_id)
     draft = summaries.draft_from_answers(session, audit, agency_id)
@@ -66,10 +66,13 @@ def summary(audit_id: int) -> str | Response:
                 if sent
                 else "Your summary has been saved."
             )
-            return redirect(url_for("summaries.summary", audit_id=audit.id))
+            return redirect(
+                url_for("summaries.summary", audit_id=audit.id, **agency_args(audit, agency_id))
+            )
     return render_template(
         "summaries/summary.html",
         audit=audit,
+        agency=session.get(Agency, agency_id),
         summary=existing,
         draft=draft,
         form=form,

@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from audit_app.accounts import memberships
 from audit_app.accounts.models import User
 from audit_app.audits.models import Audit
 from audit_app.core.access import allow
@@ -44,7 +45,7 @@ def _own_return(return_id: int) -> AgencyReturn:
     agency_return = db().get(AgencyReturn, return_id)
     if (
         agency_return is None
-        or agency_return.agency_id != current_user.agency_id
+        or agency_return.agency_id not in memberships.reviewer_agency_ids(current_user)
         or agency_return.member.removed_at is not None
         or agency_return.audit.template_version_id is None
     ):
@@ -419,9 +420,12 @@ def _email_lead(agency_return: AgencyReturn) -> None:
 
 
 @blueprint.route("/concerns/<id:concern_id>/acknowledge", methods=["POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def acknowledge(concern_id: int) -> Response:
     concern = db().get(UrgentConcern, concern_id) or abort(404)
+    concerned = db().get(AgencyReturn, concern.return_id)
+    if concerned is None or not memberships.leads(current_user, concerned.audit_id):
+        abort(404)
     if ConfirmForm().validate_on_submit():
         returns.acknowledge_concern(db(), concern, current_user)
         flash("The concern has been marked as dealt with.")
@@ -432,7 +436,7 @@ def acknowledge(concern_id: int) -> Response:
 
 
 @blueprint.route("/audits/<id:audit_id>/returns/<id:return_id>", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def lead_view(audit_id: int, return_id: int) -> str | Response:
     audit = db().get(Audit, audit_id) or abort(404)
     agency_return = db().get(AgencyReturn, return_id)
@@ -466,7 +470,7 @@ def lead_view(audit_id: int, return_id: int) -> str | Response:
 
 
 @blueprint.route("/audits/<id:audit_id>/reminders", methods=["POST"])
-@allow(Role.ADMIN)
+@allow(Role.AUDIT_LEAD)
 def reminders(audit_id: int) -> Response:
     audit = db().get(Audit, audit_id) or abort(404)
     form = ConfirmForm()

@@ -18,6 +18,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -33,6 +34,7 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField, SubmitField
 from wtforms.validators import InputRequired
 
+from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit, AuditStatus
 from audit_app.core.access import allow
 from audit_app.core.errors import DomainError
@@ -40,6 +42,7 @@ from audit_app.core.roles import Role
 from audit_app.core.web import db
 from audit_app.questionnaires.library import definition_of
 from audit_app.returns.answering import EDITABLE, ReturnConflict
+from audit_app.returns.reviewing import agency_args, reviewing_agency_id
 from audit_app.workbooks import workbook
 from audit_app.workbooks.workbook import AgencyWorkbook, ChangePlan, UploadedWorkbook, WorkbookError
 
@@ -71,16 +74,21 @@ def _own_audit(audit_id: int) -> Audit:
     """An audit open to returns that the signed-in reviewer's agency takes part in; any other
     audit is not found."""
     audit = db().get(Audit, audit_id)
-    agency_id = current_user.agency_id
-    if (
-        audit is None
-        or agency_id is None
-        or audit.status is AuditStatus.DRAFT
-        or audit.template_version is None
-        or not any(link.agency_id == agency_id for link in audit.agencies)
-    ):
+    if audit is None or audit.status is AuditStatus.DRAFT or audit.template_version is None:
         abort(404)
+    g.workbook_agency_id = reviewing_agency_id(audit, request.endpoint or "workbooks.upload")
+    g.workbook_agency_args = agency_args(audit, g.workbook_agency_id)
     return audit
+
+
+def _agency_id() -> int:
+    """The agency whose workbook this is: one the signed-in person reviews for (see
+    ``_own_audit``)."""
+    return int(g.workbook_agency_id)
+
+
+def _agency() -> Agency | None:
+    return db().get(Agency, _agency_id())
 
 
 # --- Download --------------------------------------------------------------------------------
@@ -90,11 +98,13 @@ def _own_audit(audit_id: int) -> Audit:
 @allow(Role.REVIEWER)
 def download(audit_id: int) -> Response:
     audit = _own_audit(audit_id)
-    contents = workbook.agency_workbook(db(), audit, current_user.agency_id)
+    contents = workbook.agency_workbook(db(), audit, _agency_id())
     data = workbook.build_workbook(
         contents,
         current_app.config["SECRET_KEY"],
-        upload_url=url_for("workbooks.upload", audit_id=audit.id, _external=True),
+        upload_url=url_for(
+            "workbooks.upload", audit_id=audit.id, _external=True, **g.workbook_agency_args
+        ),
     )
     name = re.sub(r"[^A-Za-z0-9]+", "-", f"{audit.title} {contents.agency_name}").strip("-")
     return send_file(
@@ -119,14 +129,14 @@ def upload(audit_id: int) -> str:
         return _render_upload(audit, form, problem="This audit is not collecting returns")
     upload = form.file.data
     filename = _safe_name(upload.filename)
-    contents = workbook.agency_workbook(db(), audit, current_user.agency_id)
+    contents = workbook.agency_workbook(db(), audit, _agency_id())
     try:
         uploaded = workbook.read_workbook(
             upload.read(workbook.MAX_BYTES + 1),
             key=current_app.config["SECRET_KEY"],
             definition=contents.definition,
             audit_id=audit.id,
-            agency_id=current_user.agency_id,
+            agency_id=_agency_id(),
             filename=filename,
         )
     except WorkbookError as error:
@@ -157,11 +167,11 @@ def _render_upload(
                 f"Nothing has been saved: the workbook has {len(problems)} problems. Correct "
                 "them in the workbook and upload it again."
             )
-    statuses = workbook.return_statuses(db(), audit, current_user.agency_id)
+    statuses = workbook.return_statuses(db(), audit, _agency_id())
     return render_template(
         "workbooks/upload.html",
         audit=audit,
-        agency=current_user.agency,
+        agency=_agency(),
         definition=definition_of(audit.template_version),
         children=len(statuses),
         editable=sum(1 for status in statuses if status in EDITABLE),
@@ -186,7 +196,7 @@ def _token(audit: Audit, plan: ChangePlan, uploaded: UploadedWorkbook, filename:
         {
             "user": current_user.id,
             "audit": audit.id,
-            "agency": current_user.agency_id,
+            "agency": _agency_id(),
             "filename": filename,
             "versions": plan.versions(),
             "workbook": uploaded.to_data(),
@@ -207,9 +217,9 @@ def _read_token(audit: Audit, template_hash: str) -> tuple[UploadedWorkbook, dic
     if (
         data.get("user") != current_user.id
         or data.get("audit") != audit.id
-        or data.get("agency") != current_user.agency_id
+        or data.get("agency") != _agency_id()
         or uploaded.audit_id != audit.id
-        or uploaded.agency_id != current_user.agency_id
+        or uploaded.agency_id != _agency_id()
         or uploaded.template_hash != template_hash
     ):
         return None
@@ -253,7 +263,7 @@ def _render_preview(
     return render_template(
         "workbooks/preview.html",
         audit=audit,
-        agency=current_user.agency,
+        agency=_agency(),
         definition=contents.definition,
         plan=plan,
         uploaded=uploaded,
@@ -271,7 +281,7 @@ def _render_preview(
 def confirm(audit_id: int) -> str | Response:
     audit = _own_audit(audit_id)
     session = db()
-    contents = workbook.agency_workbook(session, audit, current_user.agency_id)
+    contents = workbook.agency_workbook(session, audit, _agency_id())
     loaded = _read_token(audit, contents.definition.content_hash)
     if loaded is None:
         return _render_upload(
@@ -305,12 +315,12 @@ def confirm(audit_id: int) -> str | Response:
             plan,
             choices,
             current_user,
-            agency_id=current_user.agency_id,
+            agency_id=_agency_id(),
             audit_id=audit.id,
         )
     except (ReturnConflict, DomainError) as error:
         session.rollback()
-        contents = workbook.agency_workbook(session, audit, current_user.agency_id)
+        contents = workbook.agency_workbook(session, audit, _agency_id())
         plan = workbook.plan_changes(uploaded, contents)
         return _render_preview(
             audit,
@@ -322,7 +332,7 @@ def confirm(audit_id: int) -> str | Response:
             problem=MOVED_ON if isinstance(error, ReturnConflict) else error.message,
         )
     flash(_saved_message(result, bool(plan.conflicts)))
-    return redirect(url_for("workbooks.upload", audit_id=audit.id))
+    return redirect(url_for("workbooks.upload", audit_id=audit.id, **g.workbook_agency_args))
 
 
 MOVED_ON = (

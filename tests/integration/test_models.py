@@ -17,6 +17,7 @@ from audit_app.models import (
     AuditStatus,
     ChildIdentity,
     CohortMember,
+    Membership,
     Role,
     User,
 )
@@ -90,8 +91,7 @@ def test_foreign_keys_are_enforced(session: Session) -> None:
             email="x@example.org",
             full_name="X",
             password_hash="x",
-            role=Role.REVIEWER,
-            agency_id=999_999,
+            memberships=[Membership(role=Role.REVIEWER, agency_id=999_999)],
             session_token="t",
         )
     )

@@ -6,6 +6,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from audit_app.accounts.memberships import reviewer_agency_ids
 from audit_app.models import Agency, AuditLogEntry, Role, User
 from tests.conftest import page, post_form, sign_in, text_of
 
@@ -81,7 +82,8 @@ def test_add_a_reviewer_who_needs_an_agency(
     response = post_form(client, "/admin/users/new", {**details, "agency_id": str(agency.id)})
     assert response.status_code == 302
     user = session.scalar(select(User).where(User.email == "dana@example.org"))
-    assert user is not None and user.role is Role.REVIEWER and user.agency_id == agency.id
+    assert user is not None and [m.role for m in user.memberships] == [Role.REVIEWER]
+    assert reviewer_agency_ids(user) == {agency.id}
     again = post_form(client, "/admin/users/new", {**details, "agency_id": str(agency.id)})
     assert _errors(again) == ["A user with this email address already exists"]
     entry = session.scalar(
@@ -111,7 +113,7 @@ def test_other_roles_do_not_keep_an_agency(
     )
     assert response.status_code == 302
     session.refresh(panel)
-    assert panel.agency_id is None
+    assert reviewer_agency_ids(panel) == set()
 
 
 def test_deactivate_and_reactivate_a_user(
@@ -195,4 +197,5 @@ def test_a_reviewer_can_stay_with_an_agency_that_stopped_taking_part(
     )
     assert response.status_code == 302
     session.refresh(reviewer)
-    assert reviewer.full_name == "Renamed Reviewer" and reviewer.agency_id == agency.id
+    assert reviewer.full_name == "Renamed Reviewer"
+    assert reviewer_agency_ids(reviewer) == {agency.id}

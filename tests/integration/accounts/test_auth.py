@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit_app.accounts import users as accounts
+from audit_app.accounts.memberships import add_membership
 from audit_app.models import Role, SignInAttempt, User
 from tests.conftest import PASSWORD, csrf_token, page, post_form, sign_in, text_of
 
@@ -208,15 +209,7 @@ def test_changing_role_ends_open_sessions(
 ) -> None:
     panel = users[Role.PANEL]
     sign_in(client, panel.email)
-    accounts.update_user(
-        session,
-        panel,
-        email=panel.email,
-        full_name=panel.full_name,
-        role=Role.SUBGROUP,
-        agency_id=None,
-        job_title=None,
-    )
+    add_membership(session, panel, Role.SUBGROUP)
     session.commit()
     assert client.get("/").location == "/sign-in"
 
