@@ -77,12 +77,13 @@ def is_administrator(user: User) -> bool:
 DASH = "\u2013"  # an en dash: "Agency reviewer, dash, CAMHS" as GOV.UK writes it
 
 
-def describe(membership: Membership) -> str:
+def describe(membership: Membership, full_names: bool = False) -> str:
     """The membership in words, like "Agency reviewer, en dash, CAMHS"."""
     role = membership.role
     if role is Role.REVIEWER:
         agency = membership.agency
-        return f"{role.label} {DASH} {agency.short_name if agency else 'no agency'}"
+        name = (agency.name if full_names else agency.short_name) if agency else "no agency"
+        return f"{role.label} {DASH} {name}"
     if role is Role.PANEL:
         audit = membership.audit
         label = f"{role.label} (chair)" if membership.is_chair else role.label

@@ -91,5 +91,5 @@ def change_password() -> str | Response:
     return render_template(
         "auth/change_password.html",
         form=form,
-        roles=[describe(membership) for membership in current_user.memberships],
+        roles=[describe(m, full_names=True) for m in current_user.memberships],
     )

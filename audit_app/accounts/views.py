@@ -205,5 +205,5 @@ def user_status(user_id: int) -> str | Response:
         user=user,
         form=form,
         problem=problem,
-        roles=[describe(m) for m in user.memberships],
+        roles=[describe(m, full_names=True) for m in user.memberships],
     )
