@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audit_app.accounts.memberships import holds
+from audit_app.accounts.memberships import holds, leads_partnership
 from audit_app.demo import DEMO_LOGINS, DEMO_PASSWORD
 from audit_app.models import Agency, Audit, AuditLogEntry, Role, User
 from tests.conftest import sign_in
@@ -61,6 +61,7 @@ def test_create_admin_with_options(app: Flask, session: Session) -> None:
     assert result.exit_code == 0, result.output
     user = session.scalar(select(User).where(User.email == "lead@example.org"))
     assert user is not None and holds(user, Role.ADMIN)
+    assert holds(user, Role.AUDIT_LEAD, audit_id=None) and leads_partnership(user)
     entry = session.scalar(
         select(AuditLogEntry).where(
             AuditLogEntry.record_type == "user_account", AuditLogEntry.record_id == str(user.id)
