@@ -707,6 +707,9 @@ def probe_people(probe_app: Flask) -> dict[str, Any]:
         session.add_all(audits)
         session.flush()
         people = {kind: make_person(session, agency, audits[0], kind) for kind in KINDS}
+        both = make_user(session, Role.REVIEWER, agency, email="both@example.org")
+        add_membership(session, both, Role.PANEL, audit_id=audits[0].id)
+        people["reviewer and panel member"] = both
         session.commit()
         return {"emails": {k: p.email for k, p in people.items()}, "audits": [a.id for a in audits]}
     finally:
@@ -737,3 +740,14 @@ def test_a_panel_route_is_for_the_panel_of_that_audit(
     is_panel = KINDS[kind][0] is Role.PANEL
     assert client.get(f"/audits/{audit_1}/panel-probe").status_code == (200 if is_panel else 403)
     assert client.get(f"/audits/{audit_2}/panel-probe").status_code == 403
+
+
+def test_a_reviewer_on_a_panel_opens_that_panels_pages_only(
+    probe_app: Flask, probe_people: dict[str, Any]
+) -> None:
+    client = probe_app.test_client()
+    sign_in(client, probe_people["emails"]["reviewer and panel member"])
+    audit_1, audit_2 = probe_people["audits"]
+    assert client.get(f"/audits/{audit_1}/panel-probe").status_code == 200
+    assert client.get(f"/audits/{audit_2}/panel-probe").status_code == 403
+    assert client.get("/forgot-to-declare").status_code == 403
