@@ -173,11 +173,24 @@ def add_membership(
     )
     if any(_same(m, role, agency_id, audit_id) for m in user.memberships):
         raise DomainError("This person already has that membership", field="role")
+    if is_chair and _chair_of(session, audit_id) is not None:
+        raise DomainError("This audit's panel already has a chair", field="is_chair")
     membership = Membership(role=role, agency_id=agency_id, audit_id=audit_id, is_chair=is_chair)
     user.memberships.append(membership)
     _end_sessions(user)
     session.flush()
     return membership
+
+
+def _chair_of(session: Session, audit_id: int | None) -> int | None:
+    """The user id of the chair of this audit's panel, if it has one."""
+    return session.scalar(
+        select(Membership.user_id).where(
+            Membership.role == Role.PANEL,
+            Membership.audit_id == audit_id,
+            Membership.is_chair.is_(True),
+        )
+    )
 
 
 def _other_active_administrators(session: Session, user: User) -> int:

@@ -205,16 +205,17 @@ def set_panel(session: Session, audit: Audit, user_ids: list[int], chair_id: int
         if user_id not in chosen:
             person = membership.user
             memberships.remove_membership(session, person, membership)
-    for user_id in sorted(chosen):
+    # The chair moves first, so that the panel never has two.
+    for user_id, membership in current.items():
+        if user_id in chosen and membership.is_chair != (user_id == chair_id):
+            membership.is_chair = user_id == chair_id
+            end_sessions(session, membership.user)
+    session.flush()
+    for user_id in sorted(chosen - set(current)):
         person = session.get(User, user_id)
         assert person is not None
-        membership = current.get(user_id)
-        if membership is None:
-            memberships.add_membership(
-                session, person, Role.PANEL, audit_id=audit.id, is_chair=user_id == chair_id
-            )
-        elif membership.is_chair != (user_id == chair_id):
-            membership.is_chair = user_id == chair_id
-            end_sessions(session, person)
+        memberships.add_membership(
+            session, person, Role.PANEL, audit_id=audit.id, is_chair=user_id == chair_id
+        )
     session.flush()
     session.expire(audit, ["panel_members"])

@@ -105,6 +105,10 @@ def test_add_memberships_and_bad_input(
     assert lead.status_code == 302
     duplicate = _add(client, person, {"role": "reviewer", "agency_id": str(other_agency.id)})
     assert _errors(duplicate) == ["This person already has that membership"]
+    second_chair = _add(
+        client, users[Role.REVIEWER], {"role": "panel", "audit_id": str(audit.id), "is_chair": "y"}
+    )
+    assert _errors(second_chair) == ["This audit's panel already has a chair"]
     session.refresh(person)
     assert reviewer_agency_ids(person) == {other_agency.id}
     assert panel_audit_ids(person) == {audit.id}
@@ -210,6 +214,11 @@ def test_anyone_active_can_sit_on_a_panel(
     assert panel_audit_ids(reviewer) == {audit.id} and panel_audit_ids(subgroup) == {audit.id}
     assert [m.is_chair for m in reviewer.memberships if m.role is Role.PANEL] == [True]
     assert reviewer_agency_ids(reviewer)  # still a reviewer of their agency
+    # The chair moves to someone new: never two chairs on the way.
+    newcomer = make_user(session, Role.SUBGROUP, email="newcomer@example.org")
+    set_panel(session, audit, [reviewer.id, subgroup.id, newcomer.id], newcomer.id)
+    session.commit()
+    assert [m.user_id for m in audit.panel_members if m.is_chair] == [newcomer.id]
     set_panel(session, audit, [subgroup.id], None)
     session.commit()
     assert panel_audit_ids(reviewer) == set()
