@@ -1,7 +1,7 @@
 """Every Signs of Safety column an answer lands in (a multiple choice can land in several)
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30 15:40:00.000000
 
 ``answer.columns`` holds the list of column values; ``answer.column`` stays, as the first
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
