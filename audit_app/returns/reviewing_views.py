@@ -1,4 +1,5 @@
-"""Which agency a signed-in reviewer is working for on an audit's agency-wide pages.
+"""Which agency a signed-in reviewer is working for on an audit's agency-wide pages (web glue
+for the summary and workbook views).
 
 A reviewer membership is for one agency; a person may review for several. On the pages for
 an audit as a whole (the agency summary, the offline workbook) the agency is the one of

@@ -15,7 +15,7 @@ from audit_app.core.web import db
 from audit_app.questionnaires.template_format import COLUMN_LABELS
 from audit_app.returns import summaries
 from audit_app.returns.forms import SummaryForm
-from audit_app.returns.reviewing import agency_args, reviewing_agency_id
+from audit_app.returns.reviewing_views import agency_args, reviewing_agency_id
 
 blueprint = Blueprint("summaries", __name__, template_folder="templates")
 

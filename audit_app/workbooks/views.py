@@ -42,7 +42,7 @@ from audit_app.core.roles import Role
 from audit_app.core.web import db
 from audit_app.questionnaires.library import definition_of
 from audit_app.returns.answering import EDITABLE, ReturnConflict
-from audit_app.returns.reviewing import agency_args, reviewing_agency_id
+from audit_app.returns.reviewing_views import agency_args, reviewing_agency_id
 from audit_app.workbooks import workbook
 from audit_app.workbooks.workbook import AgencyWorkbook, ChangePlan, UploadedWorkbook, WorkbookError
 
