@@ -97,16 +97,18 @@ def make_user(session: Session, role: Role, agency: Agency | None = None, **extr
     """A person whose first membership is ``role`` (for ``agency``, or ``audit_id=``).
 
     An administrator is also made a partnership-wide audit lead, as every administrator was
-    before memberships (and as the 0004 migration does)."""
+    before memberships (and as the 0004 migration does). A panel member with no audit named
+    is made with no membership yet: ``set_panel`` or ``add_membership`` gives them one."""
+    audit_id = extra.pop("audit_id", None)
     email = extra.pop("email", f"{role.value}.{len(session.new)}.{id(extra)}@example.org")
     user = create_user(
         session,
         email=email,
         full_name=extra.pop("full_name", f"Test {role.label}"),
         password=PASSWORD,
-        role=role,
+        role=None if role is Role.PANEL and audit_id is None else role,
         agency_id=agency.id if agency else None,
-        audit_id=extra.pop("audit_id", None),
+        audit_id=audit_id,
         is_chair=extra.pop("is_chair", False),
     )
     if role is Role.ADMIN and extra.pop("also_lead", True):

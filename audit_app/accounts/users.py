@@ -67,22 +67,24 @@ def create_user(
     email: str,
     full_name: str,
     password: str,
-    role: Role,
+    role: Role | None,
     agency_id: int | None = None,
     audit_id: int | None = None,
     is_chair: bool = False,
     job_title: str | None = None,
     is_demo: bool = False,
 ) -> User:
-    """A new person with their first membership (more are added on their page)."""
+    """A new person with their first membership (more are added on their page), or with
+    none yet when ``role`` is None (a panel is chosen later, on the audit's panel page)."""
     email = normalise_email(email)
     full_name = _required_text(full_name, "full_name", "Enter the person's full name")
     _check_email_free(session, email)
     if role is Role.REVIEWER and agency_id is None:
         raise DomainError("Select the agency this reviewer works for", field="agency_id")
-    agency_id, audit_id, is_chair = memberships.check_scope(
-        session, role, agency_id=agency_id, audit_id=audit_id, is_chair=is_chair
-    )
+    if role is not None:
+        agency_id, audit_id, is_chair = memberships.check_scope(
+            session, role, agency_id=agency_id, audit_id=audit_id, is_chair=is_chair
+        )
     check_password_rules(password)
     user = User(
         email=email,
@@ -93,9 +95,10 @@ def create_user(
         is_demo=is_demo,
         session_token=new_session_token(),
     )
-    user.memberships.append(
-        Membership(role=role, agency_id=agency_id, audit_id=audit_id, is_chair=is_chair)
-    )
+    if role is not None:
+        user.memberships.append(
+            Membership(role=role, agency_id=agency_id, audit_id=audit_id, is_chair=is_chair)
+        )
     session.add(user)
     session.flush()
     return user
