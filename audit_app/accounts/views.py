@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
@@ -131,6 +131,13 @@ def _render_user(
     )
 
 
+def _stay_signed_in_if_self(user: User) -> None:
+    """A change of memberships ends the person's other sessions; an administrator changing
+    their own stays signed in here, with what they may now do."""
+    if user.id == current_user.id:
+        login_user(user)
+
+
 @blueprint.route("/users/<id:user_id>/memberships", methods=["POST"])
 @allow(Role.ADMIN)
 def membership_add(user_id: int) -> str | Response:
@@ -153,6 +160,7 @@ def membership_add(user_id: int) -> str | Response:
             discard_changes()
             attach_error(form, error)
         else:
+            _stay_signed_in_if_self(user)
             flash(f"{user.full_name} is now: {describe(membership)}.")
             return redirect(url_for("accounts.user_edit", user_id=user.id) + "#memberships")
     details = UserDetailsForm(formdata=None, obj=user)
@@ -175,6 +183,7 @@ def membership_remove(user_id: int, membership_id: int) -> str | Response:
             discard_changes()
             details = UserDetailsForm(formdata=None, obj=user)
             return _render_user(user, details, MembershipForm(formdata=None), error.message)
+        _stay_signed_in_if_self(user)
         flash(f"{user.full_name} is no longer: {words}.")
     return redirect(url_for("accounts.user_edit", user_id=user.id) + "#memberships")
 

@@ -143,6 +143,27 @@ def test_changing_memberships_ends_open_sessions(
     assert reviewer_agency_ids(person) == set()
 
 
+def test_an_administrator_changing_their_own_memberships_stays_signed_in(
+    client: FlaskClient, users: dict[Role, User], agency: Agency, session: Session
+) -> None:
+    admin = users[Role.ADMIN]
+    elsewhere = client.application.test_client()
+    sign_in(elsewhere, admin.email)
+    sign_in(client, admin.email)
+    added = _add(client, admin, {"role": "reviewer", "agency_id": str(agency.id)})
+    assert added.status_code == 302
+    # Still signed in here, now with the new membership; the other session has ended.
+    assert client.get("/").status_code == 200
+    assert client.get(f"/admin/users/{admin.id}").status_code == 200
+    assert elsewhere.get("/").location == "/sign-in"
+    soup = page(client.get(f"/admin/users/{admin.id}"))
+    action = _remove_buttons(soup)["Agency reviewer \u2013 CAMHS"]
+    assert client.post(action, data={"csrf_token": csrf_token(soup)}).status_code == 302
+    assert client.get(f"/admin/users/{admin.id}").status_code == 200
+    session.refresh(admin)
+    assert reviewer_agency_ids(admin) == set()
+
+
 def test_the_last_administrator_membership_stays(
     client: FlaskClient, users: dict[Role, User], session: Session
 ) -> None:
