@@ -77,21 +77,27 @@ def is_administrator(user: User) -> bool:
 DASH = "\u2013"  # an en dash: "Agency reviewer, dash, CAMHS" as GOV.UK writes it
 
 
-def describe(membership: Membership, full_names: bool = False) -> str:
-    """The membership in words, like "Agency reviewer, en dash, CAMHS"."""
+def scope_in_words(membership: Membership, full_names: bool = False) -> str:
+    """What the membership covers: an agency, an audit, every audit or the partnership."""
     role = membership.role
     if role is Role.REVIEWER:
         agency = membership.agency
-        name = (agency.name if full_names else agency.short_name) if agency else "no agency"
-        return f"{role.label} {DASH} {name}"
-    if role is Role.PANEL:
+        return (agency.name if full_names else agency.short_name) if agency else "no agency"
+    if role in (Role.PANEL, Role.AUDIT_LEAD):
         audit = membership.audit
-        label = f"{role.label} (chair)" if membership.is_chair else role.label
-        return f"{label} {DASH} {audit.title if audit else 'no audit'}"
-    if role is Role.AUDIT_LEAD:
-        audit = membership.audit
-        return f"{role.label} {DASH} {audit.title if audit else 'every audit'}"
-    return role.label
+        if audit is not None:
+            return audit.title
+        return "no audit" if role is Role.PANEL else "every audit"
+    return "the whole partnership"
+
+
+def describe(membership: Membership, full_names: bool = False) -> str:
+    """The membership in words, like "Agency reviewer, en dash, CAMHS"."""
+    role = membership.role
+    label = f"{role.label} (chair)" if role is Role.PANEL and membership.is_chair else role.label
+    if role in (Role.REVIEWER, Role.PANEL, Role.AUDIT_LEAD):
+        return f"{label} {DASH} {scope_in_words(membership, full_names)}"
+    return label
 
 
 # --- Rules for changing memberships -----------------------------------------------------------

@@ -16,7 +16,7 @@ from audit_app.accounts.forms import (
     NewUserForm,
     UserDetailsForm,
 )
-from audit_app.accounts.memberships import describe
+from audit_app.accounts.memberships import describe, scope_in_words
 from audit_app.accounts.models import Membership, User
 from audit_app.agencies import register as agencies
 from audit_app.core.access import allow
@@ -125,7 +125,7 @@ def _render_user(
         form=form,
         user=user,
         membership_form=membership_form,
-        memberships=[(m, describe(m)) for m in user.memberships],
+        memberships=[(m, describe(m), scope_in_words(m)) for m in user.memberships],
         problem=problem,
         problem_href=problem_href,
     )

@@ -165,6 +165,28 @@ def test_admin_adds_an_agency_and_a_reviewer_then_deactivates_them(page: Page) -
     expect(row).to_contain_text("IFA")
     expect(row).to_contain_text("Active")
 
+    # The same person also sits on an audit's panel: a second membership on their page.
+    follow(page, f"Change {person}")
+    page.get_by_label("Panel member", exact=True).check()
+    submit(page, "Add membership")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Choose the audit whose panel this person sits on"
+    )
+    screenshot(page, "admin-membership-needs-an-audit")
+    page.get_by_label("Panel member", exact=True).check()
+    audit_select = page.get_by_label("Audit (panel members; audit leads of one audit)", exact=True)
+    audit_title = audit_select.locator("option").nth(1).inner_text()
+    audit_select.select_option(index=1)
+    submit(page, "Add membership")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"{person} is now: Panel member \u2013 {audit_title}."
+    )
+    roles = page.locator("#memberships + p + .govuk-summary-list")
+    expect(roles).to_contain_text("Agency reviewer \u2013 IFA")
+    expect(roles).to_contain_text(f"Panel member \u2013 {audit_title}")
+    screenshot(page, "admin-user-memberships")
+    follow(page, "Users")
+
     # The audit log, whole and filtered to agencies.
     follow(page, "Audit log")
     assert h1(page) == "Audit log"
