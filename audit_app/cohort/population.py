@@ -16,7 +16,6 @@ import csv
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,15 +23,19 @@ from difflib import get_close_matches
 from pathlib import PurePath
 from typing import Any
 
+from audit_app.core.uploads import (
+    XLSX_MAX_RATIO,
+    XLSX_MAX_UNCOMPRESSED,
+    Unsafe,
+    UnsafeWorkbook,
+    check_workbook_archive,
+)
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_PROBLEMS = 100
 """At most this many problems are listed; one more problem says how many were left out."""
 
-XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
-XLSX_MAX_RATIO = 100
-XLSX_RATIO_FROM = 1024 * 1024
-"""The compression ratio is checked for members bigger than this once uncompressed."""
 
 CSV_EXTENSIONS = (".csv", ".txt")
 XLSX_EXTENSIONS = (".xlsx",)
@@ -250,41 +253,30 @@ def _csv_rows(raw: bytes) -> Iterator[tuple[int, list[str]]]:
         yield number, [cell.strip() for cell in cells]
 
 
-def _check_zip(raw: bytes, filename: str) -> None:
-    """Refuse what is not a zip file, or would unpack to far more than it is (a "zip bomb")."""
-    if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse(
-            f"'{filename}' is an older Excel file (.xls) or a workbook with a password. "
-            "Remove any password, then in Excel use File > Save As and choose "
-            "'Excel Workbook (.xlsx)'."
-        )
-    damaged = (
-        f"'{filename}' is not a valid Excel workbook: it may be damaged, or be another kind "
-        "of file renamed to .xlsx. Open it in Excel and save it again as 'Excel Workbook'."
-    )
+def check_workbook(raw: bytes, filename: str) -> None:
+    """Refuse what is not a safe .xlsx file, saying what to do about it."""
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
-        raise _refuse(damaged) from error
-    bomb = (
-        f"'{filename}' looks damaged or is too large once unpacked (over "
-        f"{_megabytes(XLSX_MAX_UNCOMPRESSED)}, or squeezed more than {XLSX_MAX_RATIO} to 1), "
-        "so it has not been opened. Save the list again in Excel, or save it as CSV."
-    )
-    total = 0
-    for member in members:
-        # Excel only stores or deflates; zipfile bounds deflated output as it unpacks, but
-        # would unpack a whole bzip2 or lzma block at once, however large.
-        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _refuse(damaged)
-        total += member.file_size
-        if total > XLSX_MAX_UNCOMPRESSED:
-            raise _refuse(bomb)
-        if member.file_size > XLSX_RATIO_FROM and (
-            member.compress_size <= 0 or member.file_size > XLSX_MAX_RATIO * member.compress_size
-        ):
-            raise _refuse(bomb)
+        check_workbook_archive(raw)
+    except UnsafeWorkbook as unsafe:
+        raise _refuse(_UNSAFE[unsafe.reason].format(filename=filename)) from unsafe
+
+
+_UNSAFE = {
+    Unsafe.OLD_EXCEL: (
+        "'{filename}' is an older Excel file (.xls) or a workbook with a password. "
+        "Remove any password, then in Excel use File > Save As and choose "
+        "'Excel Workbook (.xlsx)'."
+    ),
+    Unsafe.DAMAGED: (
+        "'{filename}' is not a valid Excel workbook: it may be damaged, or be another kind "
+        "of file renamed to .xlsx. Open it in Excel and save it again as 'Excel Workbook'."
+    ),
+    Unsafe.TOO_LARGE: (
+        "'{filename}' looks damaged or is too large once unpacked (over "
+        f"{_megabytes(XLSX_MAX_UNCOMPRESSED)}, or squeezed more than {XLSX_MAX_RATIO} "
+        "to 1), so it has not been opened. Save the list again in Excel, or save it as CSV."
+    ),
+}
 
 
 def _xlsx_rows(raw: bytes, filename: str, max_rows: int) -> Iterator[tuple[int, list[str]]]:
@@ -293,7 +285,7 @@ def _xlsx_rows(raw: bytes, filename: str, max_rows: int) -> Iterator[tuple[int, 
     Blank rows are left out, and reading stops after the header and ``max_rows + 1`` rows:
     enough for :func:`_build` to tell the list is too long.
     """
-    _check_zip(raw, filename)
+    check_workbook(raw, filename)
     # Imported here so that reading CSV does not load openpyxl. openpyxl parses the
     # workbook's XML with defusedxml (no entity expansion), and zipfile never unpacks a
     # member beyond the size its directory declares, which _check_zip has bounded.

@@ -11,6 +11,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from audit_app.core.uploads import Unsafe, UnsafeWorkbook, check_workbook_archive
 from audit_app.questionnaires.definitions import AuditTemplateDefinition
 from audit_app.workbooks.cells import _short, _text_of, normal, stored_value, takes_reason
 from audit_app.workbooks.layout import (
@@ -120,29 +121,29 @@ class UploadedWorkbook:
 
 def _check_file(raw: bytes, filename: str) -> None:
     """Refuse what is not an .xlsx file, or would unpack to far more than it is."""
-    from audit_app.cohort.population import PopulationError, _check_zip
-
     if len(raw) > MAX_BYTES:
         raise _refuse(f"'{filename}' is too large: a workbook must be 10 MB or less.")
-    if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse(
-            f"'{filename}' is an older Excel file (.xls) or a workbook with a password. "
-            "Remove any password, then in Excel use File > Save As and choose "
-            "'Excel Workbook (.xlsx)'."
-        )
     try:
-        _check_zip(raw, filename)
-    except PopulationError as error:
-        if "too large once unpacked" in str(error):
-            raise _refuse(
+        check_workbook_archive(raw)
+    except UnsafeWorkbook as unsafe:
+        if unsafe.reason is Unsafe.OLD_EXCEL:
+            message = (
+                f"'{filename}' is an older Excel file (.xls) or a workbook with a password. "
+                "Remove any password, then in Excel use File > Save As and choose "
+                "'Excel Workbook (.xlsx)'."
+            )
+        elif unsafe.reason is Unsafe.TOO_LARGE:
+            message = (
                 f"'{filename}' looks damaged or is far too large once unpacked, so it has "
                 "not been opened. Download a new workbook and copy your answers into it."
-            ) from None
-        raise _refuse(
-            f"'{filename}' is not an Excel workbook (.xlsx): it may be damaged, or be another "
-            "kind of file. Upload the workbook you downloaded from this page, saved as "
-            "'Excel Workbook (.xlsx)'."
-        ) from None
+            )
+        else:
+            message = (
+                f"'{filename}' is not an Excel workbook (.xlsx): it may be damaged, or be "
+                "another kind of file. Upload the workbook you downloaded from this page, "
+                "saved as 'Excel Workbook (.xlsx)'."
+            )
+        raise _refuse(message) from None
 
 
 def read_workbook(

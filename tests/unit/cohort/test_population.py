@@ -25,6 +25,7 @@ from audit_app.cohort.population import (
     parse_date,
     read_population,
 )
+from audit_app.core import uploads
 
 FIXTURE = Path(__file__).resolve().parent.parent.parent / "fixtures" / "population"
 WARD14 = FIXTURE / "ward14-discharges.csv"
@@ -393,11 +394,24 @@ def test_a_member_compressed_other_than_as_excel_does_is_refused(
     assert message.startswith("'list.xlsx' is not a valid Excel workbook")
 
 
+def test_a_zip_header_naming_a_version_zipfile_cannot_read_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by test_no_damaged_workbook_crashes_the_reader: zipfile raises
+    NotImplementedError for a central directory entry needing zip version 6.4."""
+    monkeypatch.setattr(openpyxl, "load_workbook", _no_openpyxl)
+    raw = bytearray(zip_bytes({"[Content_Types].xml": b"<Types/>"}))
+    entry = raw.index(b"PK\x01\x02")
+    raw[entry + 6 : entry + 8] = (64).to_bytes(2, "little")  # "version needed to extract"
+    (message,) = problems_of(bytes(raw), "list.xlsx")
+    assert message.startswith("'list.xlsx' is not a valid Excel workbook")
+
+
 def test_members_adding_up_to_more_than_the_limit_are_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(openpyxl, "load_workbook", _no_openpyxl)
-    monkeypatch.setattr(pop, "XLSX_MAX_UNCOMPRESSED", 1024 * 1024)
+    monkeypatch.setattr(uploads, "XLSX_MAX_UNCOMPRESSED", 1024 * 1024)
     stored = {f"xl/part{n}.xml": b"x" * 300_000 for n in range(4)}  # 1.2 MB stored as it is
     (message,) = problems_of(zip_bytes(stored, zipfile.ZIP_STORED), "list.xlsx")
     assert "too large once unpacked" in message
