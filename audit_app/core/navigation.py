@@ -23,7 +23,6 @@ def navigation_items() -> list[dict[str, object]]:
             ("Audit log", "log.audit_log"),
         ]
     items.append(("Your account", "auth.change_password"))
-    current_blueprint = request.blueprint
     result = []
     for text, endpoint in items:
         href = url_for(endpoint)
@@ -32,10 +31,8 @@ def navigation_items() -> list[dict[str, object]]:
                 "text": text,
                 "href": href,
                 "current": request.path == href,
-                "active": request.path != href
-                and endpoint != "home.index"
-                and current_blueprint == endpoint.split(".")[0]
-                and request.path.startswith(href),
+                # A page under the item's own (an audit's cohort pages under Audits).
+                "active": endpoint != "home.index" and request.path.startswith(href + "/"),
             }
         )
     return result

@@ -10,7 +10,7 @@ from audit_app import create_app
 from audit_app.accounts.memberships import reviewer_agency_ids
 from audit_app.core.access import public
 from audit_app.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
-from audit_app.models import Role, User
+from audit_app.models import Audit, Role, User
 from tests.conftest import page, sign_in, text_of
 
 ADMIN_PAGES = [
@@ -92,6 +92,29 @@ def test_header_has_partnership_name_and_no_crown(client: FlaskClient) -> None:
     assert soup.select(".govuk-header__logotype, .govuk-footer__crown, svg.govuk-logo") == []
     assert "Crown copyright" not in soup.get_text()
     assert "GOV.UK" not in soup.get_text()
+
+
+def test_the_navigation_marks_the_section_a_page_is_in(
+    client: FlaskClient, users: dict[Role, User], session: Session
+) -> None:
+    audit = Audit(title="Navigation")
+    session.add(audit)
+    session.commit()
+    sign_in(client, users[Role.ADMIN].email)
+
+    def marked(path: str) -> tuple[list[str], list[str]]:
+        soup = page(client.get(path))
+        items = soup.select(".govuk-service-navigation__item")
+        active = [i.get_text(strip=True) for i in items if "--active" in " ".join(i["class"])]
+        current = [i.get_text(strip=True) for i in items if i.select_one("[aria-current]")]
+        return active, current
+
+    assert marked("/audits") == (["Audits"], ["Audits"])
+    # The audit's own page and its cohort pages (another area's blueprint) are under Audits.
+    assert marked(f"/audits/{audit.id}")[0] == ["Audits"]
+    assert marked(f"/audits/{audit.id}/population")[0] == ["Audits"]
+    assert marked("/admin/users")[0] == ["Users"]
+    assert marked("/")[0] == ["Home"]
 
 
 def test_styled_404_and_403(client: FlaskClient, users: dict[Role, User]) -> None:
