@@ -80,7 +80,6 @@ def user_new() -> str | Response:
                 job_title=form.job_title.data,
             )
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash(f"{user.full_name} has been added as {role.label.lower()}.")
@@ -103,7 +102,6 @@ def user_edit(user_id: int) -> str | Response:
                 job_title=form.job_title.data,
             )
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash(f"{user.full_name}'s details have been saved.")
@@ -157,7 +155,6 @@ def membership_add(user_id: int) -> str | Response:
                 is_chair=bool(form.is_chair.data),
             )
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             _stay_signed_in_if_self(user)

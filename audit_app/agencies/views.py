@@ -9,7 +9,6 @@ from audit_app.agencies import register as agencies
 from audit_app.agencies.forms import AgencyForm
 from audit_app.agencies.models import Agency, AgencySector
 from audit_app.core.access import allow
-from audit_app.core.commit_point import discard_changes
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import attach_error
 from audit_app.core.roles import Role
@@ -53,7 +52,6 @@ def _agency_form(agency: Agency | None) -> str | Response:
                 is_active=bool(form.is_active.data),
             )
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash(f"{saved.name} has been {'saved' if agency else 'added'}.")

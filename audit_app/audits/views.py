@@ -44,7 +44,6 @@ from audit_app.audits.models import Audit, AuditStatus
 from audit_app.cohort.sampling import reproduce_command
 from audit_app.cohort.selection import current_draw, current_population, mapping_of, recorded_draw
 from audit_app.core.access import allow
-from audit_app.core.commit_point import discard_changes
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import attach_error
 from audit_app.core.notifications import smtp_settings
@@ -150,7 +149,6 @@ def new() -> str | Response:
         try:
             audit = save_details(db(), None, _details(form), lead=current_user)
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash(f"The audit '{audit.title}' has been set up as a draft.")
@@ -171,7 +169,6 @@ def details(audit_id: int) -> str | Response:
         try:
             save_details(db(), audit, _details(form))
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash("The audit's details have been saved.")
@@ -197,7 +194,6 @@ def agencies(audit_id: int) -> str | Response:
         try:
             set_agencies(db(), audit, [i for i in ids if i is not None])
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash("The agencies taking part have been saved.")
@@ -231,7 +227,6 @@ def agency_link(audit_id: int, agency_id: int) -> str | Response:
                 reference_columns=reference_columns,
             )
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash(f"{link.agency.name}'s details for this audit have been saved.")
@@ -260,7 +255,6 @@ def panel(audit_id: int) -> str | Response:
         try:
             set_panel(db(), audit, [i for i in ids if i is not None], parse_id(form.chair_id.data))
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash("The panel has been saved.")
@@ -285,7 +279,6 @@ def status(audit_id: int) -> str | Response:
         try:
             move(db(), audit, target)
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash(f"The audit is now: {target.label.lower()}.")

@@ -279,7 +279,6 @@ def add_child(audit_id: int) -> str | Response:
         try:
             member = add_member_by_hand(db(), audit, index, form.reason.data or "")
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash(f"The child has been added to the cohort as {member.code}.")
@@ -299,7 +298,6 @@ def remove_child(audit_id: int, member_id: int) -> str | Response:
         try:
             remove_member(db(), audit, member, form.reason.data or "")
         except DomainError as error:
-            discard_changes()
             attach_error(form, error)
         else:
             flash(f"{member.code} has been removed from the cohort.")

@@ -20,13 +20,18 @@ from wtforms.validators import (
     Optional,
 )
 
+from audit_app.core.commit_point import discard_changes
 from audit_app.core.errors import DomainError
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 
 def attach_error(form: Any, error: DomainError) -> None:
-    """Show a domain rule's message beside the field it names, or above the form."""
+    """Show a domain rule's message beside the field it names, or above the form.
+
+    The form is shown again because a rule refused, so nothing the request changed is kept:
+    a rule may have changed some things before it refused (see ``core.commit_point``)."""
+    discard_changes()
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message]
