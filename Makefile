@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install assets lint format db demo clean system-packages
+.PHONY: run test bench install assets lint format db demo clean system-packages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ run: install assets demo
 	@echo ""
 	@echo "Serving http://$(HOST):$(PORT) (press Ctrl+C to stop)"
 	$(BIN)/flask --app audit_app run --host $(HOST) --port $(PORT)
+
+# Builds an audit of 10 and one of 60 children (15 agencies, 100 questions) in throwaway
+# databases and prints each page's median time and statement count (scripts/bench.py).
+bench: install assets
+	$(BIN)/python -m scripts.bench
 
 lint: install
 	$(BIN)/ruff check .

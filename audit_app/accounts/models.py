@@ -93,7 +93,7 @@ class Membership(Base):
     is_chair: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user: Mapped[User] = relationship(back_populates="memberships", lazy="selectin")
+    user: Mapped[User] = relationship(back_populates="memberships")
     agency: Mapped[Agency | None] = relationship()
     audit: Mapped[Audit | None] = relationship()
 

@@ -74,8 +74,10 @@ class Audit(Timestamped, Base):
 
     template_version: Mapped[AuditTemplateVersion | None] = relationship()
     lead: Mapped[User | None] = relationship()
+    # Loaded when a page asks for them (``audits.lifecycle.load_audit`` for the pages that
+    # show them), not with every audit.
     agencies: Mapped[list[AuditAgency]] = relationship(
-        back_populates="audit", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="audit", cascade="all, delete-orphan"
     )
     cohort: Mapped[list[CohortMember]] = relationship(
         back_populates="audit", order_by="CohortMember.position"
@@ -85,7 +87,6 @@ class Audit(Timestamped, Base):
         primaryjoin=lambda: and_(Membership.audit_id == Audit.id, Membership.role == Role.PANEL),
         foreign_keys=lambda: [Membership.audit_id],
         viewonly=True,
-        lazy="selectin",
         order_by=lambda: Membership.id,
     )
 
@@ -105,4 +106,5 @@ class AuditAgency(Base):
     released_reference_fields: Mapped[list[Any]] = mapped_column(default=list)
 
     audit: Mapped[Audit] = relationship(back_populates="agencies")
-    agency: Mapped[Agency] = relationship(lazy="selectin")
+    # Joined: a link is never shown without its agency's name.
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)

@@ -17,10 +17,11 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from audit_app.accounts import memberships
-from audit_app.accounts.models import User
+from audit_app.accounts.models import Membership, User
 from audit_app.agencies.models import Agency
 from audit_app.audits.forms import (
     AgencyChoiceForm,
@@ -55,8 +56,18 @@ from audit_app.returns.tracking import returns_matrix, returns_started
 blueprint = Blueprint("audits", __name__, url_prefix="/audits", template_folder="templates")
 
 
-def _audit(audit_id: int) -> Audit:
-    return db().get(Audit, audit_id) or abort(404)
+def _audit(audit_id: int, *, with_people: bool = False) -> Audit:
+    """The audit, or 404; ``with_people`` loads its agencies and panel, for the pages that
+    list them, in two statements."""
+    options = (
+        [
+            selectinload(Audit.agencies),
+            selectinload(Audit.panel_members).joinedload(Membership.user),
+        ]
+        if with_people
+        else []
+    )
+    return db().get(Audit, audit_id, options=options) or abort(404)
 
 
 @blueprint.route("")
@@ -75,7 +86,7 @@ def index() -> str:
 @blueprint.route("/<id:audit_id>")
 @allow(Role.AUDIT_LEAD)
 def show(audit_id: int) -> str:
-    audit = _audit(audit_id)
+    audit = _audit(audit_id, with_people=True)
     session = db()
     draw = current_draw(session, audit)
     stored = current_population(session, audit)

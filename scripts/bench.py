@@ -1,0 +1,702 @@
+"""`make bench`: how the pages that grow with an audit hold up at scale.
+
+Builds, through the domain functions and in throwaway SQLite databases, an audit of 10
+children and one of 60, each with 15 agencies, a template of 100 questions, and every
+return fully answered (90,000 answers at 60 children); then signs in as the audit lead, a
+reviewer and a panel member and prints, for every page that lists children, returns,
+answers or log entries, the median time of several renders and the number of SQL
+statements, at 10 and at 60 children. Then the offline workbook: its download against
+openpyxl writing the same cells in write-only mode, and its upload against openpyxl
+reading them in read-only mode, in the same run. And an autosave: its time, and how long
+it holds SQLite's write lock.
+
+Goals (issue 9): every page under 300 ms median at 60 children, statement counts equal at
+10 and 60, the workbook download at most 1.5 times write-only openpyxl.
+
+    .venv/bin/python -m scripts.bench [--children 10 60] [--repeats 5]
+
+Nothing here is a test: it prints figures, and says which miss their goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import yaml
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+AGENCIES = 15
+QUESTIONS = 100
+SECTIONS = 10
+PASSWORD = "bench password that is long enough"  # noqa: S105 (throwaway accounts)
+PAGE_GOAL_MS = 300.0
+WORKBOOK_GOAL = 1.5
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+UPLOAD_PART = re.compile(r'name="upload" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+# ---------------------------------------------------------------------------- the audit
+
+
+def template_yaml() -> bytes:
+    """A template of 100 questions in 10 sections, every common answer type in turn."""
+    sections = []
+    number = 0
+    for s in range(SECTIONS):
+        questions: list[dict[str, Any]] = []
+        for q in range(QUESTIONS // SECTIONS):
+            number += 1
+            qid = f"q{number:03d}"
+            kind = q % 8
+            if kind == 0:
+                questions.append(
+                    {
+                        "id": qid,
+                        "type": "yes_no_unknown",
+                        "text": f"Question {number}: was the child seen?",
+                        "maps": {
+                            "yes": "working_well",
+                            "no": "worried_about",
+                            "not_known": "worried_about",
+                        },
+                    }
+                )
+            elif kind == 1:
+                questions.append(
+                    {
+                        "id": qid,
+                        "type": "free_text",
+                        "text": f"Question {number}: what happened?",
+                        "column": "worried_about",
+                    }
+                )
+            elif kind == 2:
+                questions.append(
+                    {
+                        "id": qid,
+                        "type": "single_choice",
+                        "text": f"Question {number}: who referred the child?",
+                        "options": [
+                            {"value": "school", "label": "School"},
+                            {"value": "gp", "label": "GP"},
+                            {"value": "police", "label": "Police"},
+                        ],
+                        "maps": {
+                            "school": "working_well",
+                            "gp": "working_well",
+                            "police": "worried_about",
+                        },
+                    }
+                )
+            elif kind == 3:
+                questions.append(
+                    {
+                        "id": qid,
+                        "type": "multiple_choice",
+                        "text": f"Question {number}: which services were involved?",
+                        "required": False,
+                        "options": [
+                            {"value": "camhs", "label": "CAMHS"},
+                            {"value": "social_care", "label": "Social care"},
+                            {"value": "school_nurse", "label": "School nurse"},
+                        ],
+                        "column": "working_well",
+                    }
+                )
+            elif kind == 4:
+                questions.append(
+                    {
+                        "id": qid,
+                        "type": "grade",
+                        "scale": "ofsted",
+                        "text": f"Question {number}: how good was the practice?",
+                        "rationale": "required",
+                    }
+                )
+            elif kind == 5:
+                questions.append(
+                    {
+                        "id": qid,
+                        "type": "date",
+                        "text": f"Question {number}: when was the referral?",
+                        "column": "working_well",
+                    }
+                )
+            elif kind == 6:
+                questions.append(
+                    {
+                        "id": qid,
+                        "type": "number",
+                        "text": f"Question {number}: how many days did the child wait?",
+                        "min": 0,
+                        "unit": "days",
+                        "column": "worried_about",
+                    }
+                )
+            else:
+                questions.append(
+                    {
+                        "id": qid,
+                        "type": "free_text",
+                        "text": f"Question {number}: what needs to happen?",
+                        "column": "needs_to_happen",
+                    }
+                )
+        sections.append({"title": f"Section {s + 1}", "questions": questions})
+    document = {
+        "id": "bench-audit",
+        "title": "Benchmark audit of 100 questions",
+        "version": "1.0",
+        "purpose": "Measure the service at scale.",
+        "scales": ["ofsted"],
+        "sections": sections,
+    }
+    return yaml.safe_dump(document, sort_keys=False).encode()
+
+
+def answers_for(child: int, agency: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every question answered, varied by child and agency."""
+    values: dict[str, Any] = {}
+    rationales: dict[str, str] = {}
+    grades = ["outstanding", "good", "requires_improvement", "inadequate"]
+    for number in range(1, QUESTIONS + 1):
+        qid = f"q{number:03d}"
+        kind = (number - 1) % (QUESTIONS // SECTIONS) % 8
+        n = child * 31 + agency * 7 + number
+        if kind == 0:
+            values[qid] = ["yes", "no", "not_known"][n % 3]
+        elif kind in (1, 7):
+            values[qid] = (
+                f"Child {child}, agency {agency}, question {number}: the worker saw the child "
+                f"at home and at school; the plan was reviewed after {n % 12 + 1} weeks."
+            )
+        elif kind == 2:
+            values[qid] = ["school", "gp", "police"][n % 3]
+        elif kind == 3:
+            values[qid] = ["camhs", "social_care", "school_nurse"][: n % 3 + 1]
+        elif kind == 4:
+            values[qid] = grades[n % 4]
+            rationales[qid] = f"The rationale for child {child}'s grade from agency {agency}."
+        elif kind == 5:
+            values[qid] = (date(2024, 1, 1) + timedelta(days=n % 300)).isoformat()
+        elif kind == 6:
+            values[qid] = n % 90
+    return values, rationales
+
+
+def population(size: int) -> Any:
+    from audit_app.cohort.population import Population
+
+    rows = []
+    for n in range(size):
+        rows.append(
+            {
+                "Ward number": f"W14-{1000 + n * 7:05d}",
+                "Name": f"Child Number{n}",
+                "Date of birth": date(2006 + n % 12, 1 + n % 12, 1 + n % 28).strftime("%d/%m/%Y"),
+                "NHS number": f"999 {100 + n:03d} {4000 + n * 13:04d}",
+            }
+        )
+    return Population(columns=tuple(rows[0]), rows=tuple(rows), source_name="bench.csv")
+
+
+@dataclass
+class Built:
+    audit_id: int
+    first_return_id: int
+    lead_email: str
+    reviewer_email: str
+    panel_email: str
+    seconds: float
+
+
+def build(session: Session, children: int, say: Callable[[str], None]) -> Built:
+    from audit_app.accounts.memberships import add_membership
+    from audit_app.accounts.users import create_user
+    from audit_app.agencies.register import save_agency
+    from audit_app.audits.lifecycle import move, set_agencies, set_panel
+    from audit_app.cohort.population import ColumnMapping
+    from audit_app.cohort.selection import draw_cohort, save_mapping, store_population
+    from audit_app.models import (
+        AgencyReturn,
+        AgencySector,
+        Audit,
+        AuditStatus,
+        CohortMember,
+        Role,
+    )
+    from audit_app.questionnaires.library import load_template
+    from audit_app.returns import answering
+
+    started = time.perf_counter()
+    sectors = list(AgencySector)
+    agencies = [
+        save_agency(
+            session,
+            None,
+            name=f"Agency {n + 1:02d}",
+            short_name=f"AG{n + 1:02d}",
+            sector=sectors[n % len(sectors)],
+            contact_email=f"agency{n + 1}@example.org",
+        )
+        for n in range(AGENCIES)
+    ]
+    lead = create_user(
+        session,
+        email="lead@example.org",
+        full_name="Lead Person",
+        password=PASSWORD,
+        role=Role.ADMIN,
+        agency_id=None,
+        audit_id=None,
+        is_chair=False,
+    )
+    add_membership(session, lead, Role.AUDIT_LEAD)
+    reviewers = [
+        create_user(
+            session,
+            email=f"reviewer{n + 1}@example.org",
+            full_name=f"Reviewer {n + 1}",
+            password=PASSWORD,
+            role=Role.REVIEWER,
+            agency_id=agency.id,
+            audit_id=None,
+            is_chair=False,
+        )
+        for n, agency in enumerate(agencies)
+    ]
+    panel = create_user(
+        session,
+        email="panel@example.org",
+        full_name="Panel Chair",
+        password=PASSWORD,
+        role=None,
+        agency_id=None,
+        audit_id=None,
+        is_chair=False,
+    )
+    version = load_template(session, template_yaml(), "bench.yaml").version
+    audit = Audit(title="Children in crisis (bench)", template_version_id=version.id, lead=lead)
+    audit.return_deadline = date.today() + timedelta(days=30)
+    session.add(audit)
+    session.flush()
+    set_agencies(session, audit, [agency.id for agency in agencies])
+    set_panel(session, audit, [panel.id], panel.id)
+    stored = store_population(session, audit, population(max(children * 3, 100)), lead.id)
+    save_mapping(
+        session,
+        stored,
+        ColumnMapping(
+            local_id="Ward number",
+            name="Name",
+            date_of_birth="Date of birth",
+            reference_columns=("NHS number",),
+        ),
+    )
+    draw_cohort(
+        session, audit, size=children, seed="bench", filters=[], strata=None, user_id=lead.id
+    )
+    session.refresh(audit)
+    move(session, audit, AuditStatus.COLLECTING)
+    session.commit()
+    for a, agency in enumerate(agencies):
+        returns = list(
+            session.scalars(
+                select(AgencyReturn)
+                .join(CohortMember)
+                .where(AgencyReturn.audit_id == audit.id, AgencyReturn.agency_id == agency.id)
+                .order_by(CohortMember.position)
+            )
+        )
+        for c, agency_return in enumerate(returns):
+            values, rationales = answers_for(c, a)
+            answering.save_section(
+                session, agency_return, agency_return.version, values, rationales, reviewers[a]
+            )
+            if a == 0:
+                answering.add_chronology_entry(
+                    session,
+                    agency_return,
+                    happened_on=date(2024, 3, 1) + timedelta(days=c),
+                    what_happened=f"Seen in the emergency department ({c})",
+                    agency_response="Referred to CAMHS",
+                    missed_opportunity=c % 2 == 0,
+                )
+                if c % 5 == 0:
+                    answering.raise_concern(
+                        session, agency_return, f"Worried about child {c}", reviewers[a]
+                    )
+        session.commit()
+        say(f"  agency {a + 1} of {AGENCIES}: {len(returns)} returns answered")
+    first = session.scalars(
+        select(AgencyReturn.id)
+        .join(CohortMember)
+        .where(AgencyReturn.audit_id == audit.id, AgencyReturn.agency_id == agencies[0].id)
+        .order_by(CohortMember.position)
+        .limit(1)
+    ).one()
+    return Built(
+        audit_id=audit.id,
+        first_return_id=first,
+        lead_email=lead.email,
+        reviewer_email=reviewers[0].email,
+        panel_email=panel.email,
+        seconds=time.perf_counter() - started,
+    )
+
+
+# ---------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Figure:
+    median_ms: float
+    statements: int
+    size_kb: float
+
+
+@dataclass
+class Run:
+    children: int
+    built: Built
+    pages: dict[str, Figure] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    engine = app.extensions["audit_db"].engine
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        if not re.match(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", sql):
+            statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def signed_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    match = TOKEN.search(page)
+    assert match, "no CSRF token on the sign-in page"
+    response = client.post(
+        "/sign-in", data={"csrf_token": match.group(1), "email": email, "password": PASSWORD}
+    )
+    assert response.status_code == 302, f"{email} could not sign in"
+    return client
+
+
+def token_of(client: FlaskClient, url: str) -> str:
+    match = TOKEN.search(client.get(url).get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def measure(app: Flask, request: Callable[[], Any], repeats: int, *, expect: int = 200) -> Figure:
+    response = request()  # once first: what the process loads once is not counted
+    assert response.status_code == expect, (response.status_code, response.request.path)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        response = request()
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == expect, response.status_code
+    with counted(app) as statements:
+        response = request()
+    return Figure(statistics.median(times), len(statements), len(response.data) / 1024)
+
+
+def pages(built: Built) -> dict[str, tuple[str, str]]:
+    """Every page that lists children, returns, answers or log entries: who asks, and where."""
+    a, r = built.audit_id, built.first_return_id
+    return {
+        "audit page and returns matrix": ("lead", f"/audits/{a}"),
+        "identities": ("lead", f"/audits/{a}/identities"),
+        "draw page": ("lead", f"/audits/{a}/draw"),
+        "add a child": ("lead", f"/audits/{a}/cohort/add"),
+        "audit lead's view of a return": ("lead", f"/audits/{a}/returns/{r}"),
+        "audit lead's home": ("lead", "/"),
+        "audit log": ("lead", "/admin/audit-log"),
+        "audit log, answers only": ("lead", "/admin/audit-log?record_type=answer"),
+        "audit log, this audit": ("lead", f"/admin/audit-log?audit={a}"),
+        "reviewer's home (task list)": ("reviewer", "/"),
+        "return overview": ("reviewer", f"/returns/{r}"),
+        "section page": ("reviewer", f"/returns/{r}/sections/1"),
+        "check your answers": ("reviewer", f"/returns/{r}/check"),
+        "chronology": ("reviewer", f"/returns/{r}/chronology"),
+        "agency summary": ("reviewer", f"/audits/{a}/summary"),
+        "offline workbook download": ("reviewer", f"/audits/{a}/workbook"),
+        "panel member's home": ("panel", "/"),
+    }
+
+
+def filled_workbook(raw: bytes) -> bytes:
+    """Every child's sheet with one answer changed, as a reviewer fills it in offline."""
+    from audit_app.workbooks.workbook import FIRST_ROW
+
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    for sheet in book.worksheets:
+        for row in range(FIRST_ROW, sheet.max_row + 1):
+            if sheet[f"F{row}"].value == "q002":
+                sheet[f"C{row}"].value = f"Written offline on {sheet.title}"
+                sheet[f"C{row}"].data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_only_baseline(raw: bytes, repeats: int) -> tuple[float, int]:
+    """openpyxl writing the same cells (values only) in write-only mode: median ms, cells."""
+    book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
+    sheets = [
+        (sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)]) for sheet in book
+    ]
+    book.close()
+    cells = sum(len(row) for _, rows in sheets for row in rows)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        out = openpyxl.Workbook(write_only=True)
+        for title, rows in sheets:
+            sheet = out.create_sheet(title)
+            for row in rows:
+                sheet.append(row)
+        out.save(io.BytesIO())
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), cells
+
+
+def read_only_baseline(raw: bytes, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
+        for sheet in book:
+            for _row in sheet.iter_rows(values_only=True):
+                pass
+        book.close()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def measure_workbook(app: Flask, run: Run, clients: dict[str, FlaskClient], repeats: int) -> None:
+    reviewer = clients["reviewer"]
+    a = run.built.audit_id
+    raw = reviewer.get(f"/audits/{a}/workbook").data
+    download = run.pages["offline workbook download"].median_ms
+    baseline, cells = write_only_baseline(raw, repeats)
+    run.extra["workbook cells"] = f"{cells:,}"
+    run.extra["workbook download"] = (
+        f"{download:.0f} ms against {baseline:.0f} ms for openpyxl write-only: "
+        f"{download / baseline:.2f} times (goal at most {WORKBOOK_GOAL})"
+    )
+    run.extra["_workbook_ratio"] = f"{download / baseline:.3f}"
+    filled = filled_workbook(raw)
+    url = f"/audits/{a}/workbook/upload"
+    token = token_of(reviewer, url)
+
+    def upload() -> Any:
+        return reviewer.post(
+            url,
+            data={"csrf_token": token, "file": (io.BytesIO(filled), "workbook.xlsx")},
+            content_type="multipart/form-data",
+        )
+
+    run.pages["workbook upload preview (POST)"] = measure(app, upload, repeats)
+    read_baseline = read_only_baseline(filled, repeats)
+    preview_ms = run.pages["workbook upload preview (POST)"].median_ms
+    run.extra["workbook upload preview"] = (
+        f"{preview_ms:.0f} ms against {read_baseline:.0f} ms for openpyxl read-only reading it: "
+        f"{preview_ms / read_baseline:.2f} times"
+    )
+    preview = upload().get_data(as_text=True)
+    parts = UPLOAD_PART.findall(preview)
+    confirm_token = TOKEN.search(preview)
+    if not parts or confirm_token is None:
+        run.extra["workbook confirm"] = "not measured: the preview offered nothing to save"
+        return
+    with counted(app) as statements:
+        started = time.perf_counter()
+        response = reviewer.post(
+            f"/audits/{a}/workbook/confirm",
+            data={"csrf_token": confirm_token.group(1), "upload": parts},
+            content_type="multipart/form-data",
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 302, response.status_code
+    run.pages["workbook confirm (POST), once"] = Figure(elapsed, len(statements), 0)
+
+
+def measure_autosave(app: Flask, run: Run, clients: dict[str, FlaskClient], repeats: int) -> None:
+    """An autosave of one answer: its time, and how long it holds SQLite's write lock."""
+    from audit_app.core.db import WRITE_LOCK_TAKEN_AT
+
+    reviewer = clients["reviewer"]
+    section = f"/returns/{run.built.first_return_id}/sections/1"
+    held: list[float] = []
+    engine = app.extensions["audit_db"].engine
+
+    def on_commit(connection: Any) -> None:
+        taken = connection.info.get(WRITE_LOCK_TAKEN_AT)
+        if taken is not None:
+            held.append((time.perf_counter() - taken) * 1000)
+
+    page = reviewer.get(section).get_data(as_text=True)
+    token = TOKEN.search(page).group(1)  # type: ignore[union-attr]
+    counter = iter(range(10_000))
+
+    timings = []
+    event.listen(engine, "commit", on_commit)
+    try:
+        for _ in range(repeats + 1):
+            version = VERSION.search(reviewer.get(section).get_data(as_text=True))
+            started = time.perf_counter()
+            response = reviewer.post(
+                f"{section}/autosave",
+                data={
+                    "csrf_token": token,
+                    "version": version.group(1) if version else "",
+                    "q002": f"Typed while the bench runs ({next(counter)})",
+                },
+            )
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                run.extra["autosave"] = f"not measured: HTTP {response.status_code}"
+                return
+    finally:
+        event.remove(engine, "commit", on_commit)
+    timings, lock = timings[1:], held[-repeats:]
+    run.extra["autosave"] = (
+        f"{statistics.median(timings):.1f} ms median, holding the write lock "
+        f"{statistics.median(lock):.1f} ms"
+        if lock
+        else f"{statistics.median(timings):.1f} ms"
+    )
+
+
+def run_size(children: int, repeats: int, workdir: Path, say: Callable[[str], None]) -> Run:
+    from audit_app import create_app
+    from audit_app.core.migrate import upgrade
+
+    url = f"sqlite:///{workdir / f'bench-{children}.sqlite'}"
+    upgrade(url)
+    app = create_app({"AUDIT_DATABASE_URL": url, "TESTING": True})
+    database = app.extensions["audit_db"]
+    say(f"Building an audit of {children} children x {AGENCIES} agencies x {QUESTIONS} questions")
+    session = database.new_session(actor_label="bench")
+    try:
+        built = build(session, children, say)
+    finally:
+        session.close()
+    say(f"  built in {built.seconds:.0f} s")
+    run = Run(children, built)
+    clients = {
+        "lead": signed_in(app, built.lead_email),
+        "reviewer": signed_in(app, built.reviewer_email),
+        "panel": signed_in(app, built.panel_email),
+    }
+    for name, (who, url) in pages(built).items():
+        client = clients[who]
+        run.pages[name] = measure(app, lambda client=client, url=url: client.get(url), repeats)
+    a = built.audit_id
+    token = token_of(clients["lead"], f"/audits/{a}")
+    run.pages["verify draw (POST)"] = measure(
+        app,
+        lambda: clients["lead"].post(f"/audits/{a}/draw/verify", data={"csrf_token": token}),
+        repeats,
+    )
+    measure_workbook(app, run, clients, repeats)
+    measure_autosave(app, run, clients, repeats)
+    return run
+
+
+def report(runs: list[Run]) -> int:
+    small, big = runs[0], runs[-1]
+    names = list(big.pages)
+    width = max(len(name) for name in names)
+    print()
+    print(f"{'page':<{width}}  {'statements':>15}  {'median ms':>17}  {'KB':>7}  goal")
+    print(
+        f"{'':<{width}}  {small.children:>6} {big.children:>8}  "
+        f"{small.children:>7} {big.children:>9}  {big.children:>7}"
+    )
+    misses = 0
+    for name in names:
+        s, b = small.pages.get(name), big.pages[name]
+        same = s is not None and s.statements == b.statements
+        fast = b.median_ms < PAGE_GOAL_MS
+        once = name.endswith("once")
+        verdict = "ok" if (same or once) and fast else "MISSED"
+        if verdict != "ok":
+            misses += 1
+            why = []
+            if not fast:
+                why.append(f"over {PAGE_GOAL_MS:.0f} ms")
+            if not same and not once:
+                why.append("statements grow")
+            verdict += " (" + ", ".join(why) + ")"
+        print(
+            f"{name:<{width}}  {s.statements if s else '-':>6} {b.statements:>8}  "
+            f"{s.median_ms if s else 0:>7.1f} {b.median_ms:>9.1f}  {b.size_kb:>7.0f}  {verdict}"
+        )
+    print()
+    for run in runs:
+        print(f"At {run.children} children (built in {run.built.seconds:.0f} s):")
+        for key, value in run.extra.items():
+            if not key.startswith("_"):
+                print(f"  {key}: {value}")
+    ratio = float(big.extra.get("_workbook_ratio", "0"))
+    if ratio > WORKBOOK_GOAL:
+        misses += 1
+        print(f"MISSED: the workbook download is {ratio:.2f} times write-only openpyxl")
+    print()
+    print("Every figure in goal." if not misses else f"{misses} figures missed their goal.")
+    return misses
+
+
+def main(argv: list[str] | None = None) -> int:
+    global AGENCIES
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--children", type=int, nargs="+", default=[10, 60])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--agencies", type=int, default=15)
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    args = parser.parse_args(argv)
+    AGENCIES = args.agencies
+    os.environ.setdefault("AUDIT_SECRET_KEY", "bench-secret-key-that-is-long-enough-to-use")
+    os.environ["AUDIT_ENV"] = "testing"
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="audit-bench-") as workdir:
+        runs = [run_size(n, args.repeats, Path(workdir), say) for n in sorted(args.children)]
+    misses = report(runs)
+    return 1 if misses and args.strict else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
