@@ -184,12 +184,18 @@ def draw_cohort(
 
 
 def _delete_cohort(session: Session, audit: Audit) -> None:
+    """Delete every child of the cohort (with their identities and unstarted returns).
+
+    Each child is deleted as it is, without first taking it out of ``audit.cohort``: taking
+    it out would set its ``audit_id`` to NULL, and the next query's autoflush (loading its
+    identity to delete it too) would then write that NULL and fail.
+    """
     returns_ledger().discard_unstarted(session, audit)
     session.flush()
     for member in list(audit.cohort):
-        audit.cohort.remove(member)
         session.delete(member)
     session.flush()
+    session.expire(audit, ["cohort"])
 
 
 def _check_cohort_can_change(audit: Audit) -> None:
