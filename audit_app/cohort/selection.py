@@ -4,12 +4,15 @@ children added or removed by hand with a reason."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from audit_app.audits.lifecycle import current_members, required_text
+from audit_app.accounts.models import User
+from audit_app.audits.lifecycle import required_text
 from audit_app.audits.models import Audit, AuditStatus
 from audit_app.audits.participation import returns_ledger
 from audit_app.cohort.models import ChildIdentity, CohortDraw, CohortMember, PopulationList
@@ -24,7 +27,7 @@ from audit_app.cohort.sampling import (
     verify,
 )
 from audit_app.core.errors import DomainError
-from audit_app.core.models import utcnow
+from audit_app.core.models import AuditLogEntry, utcnow
 
 
 def current_population(session: Session, audit: Audit) -> PopulationList | None:
@@ -242,8 +245,39 @@ def _add_member(
     return member
 
 
-def verify_current_draw(session: Session, audit: Audit) -> VerifyResult:
-    """Re-run the recorded draw from the stored list and say whether it gives the same."""
+@dataclass(frozen=True)
+class HandChange:
+    """A child added to or removed from the cohort by hand after the draw."""
+
+    code: str
+    added: bool  # False: removed
+    at: datetime | None
+    by: str | None  # the person's name (or email) from the audit log; None if unknown
+    reason: str
+
+
+@dataclass(frozen=True)
+class DrawCheck:
+    """The recorded draw re-run (``result``), and what was changed by hand since."""
+
+    result: VerifyResult
+    changes: list[HandChange]
+
+
+def local_ids_in_cohort(session: Session, audit: Audit) -> set[str]:
+    """The local ids of the children in the cohort now (one query, whatever its size)."""
+    return set(
+        session.scalars(
+            select(ChildIdentity.local_id)
+            .join(CohortMember, ChildIdentity.member_id == CohortMember.id)
+            .where(CohortMember.audit_id == audit.id, CohortMember.removed_at.is_(None))
+        )
+    )
+
+
+def verify_current_draw(session: Session, audit: Audit) -> DrawCheck:
+    """Re-run the recorded draw from the stored list and say whether it gives the same
+    children, and which children have been added or removed by hand since."""
     record = current_draw(session, audit)
     if record is None:
         raise DomainError("No cohort has been drawn yet")
@@ -258,11 +292,13 @@ def verify_current_draw(session: Session, audit: Audit) -> VerifyResult:
         )
     mapping = mapping_of(stored)
     assert mapping is not None
-    drawn = [
-        member.identity.local_id
-        for member in sorted(audit.cohort, key=lambda m: m.position)
-        if member.draw_id == record.id and member.identity is not None
-    ]
+    # Every child the draw chose, removed by hand since or not: the draw is checked as made.
+    drawn = session.scalars(
+        select(ChildIdentity.local_id)
+        .join(CohortMember, ChildIdentity.member_id == CohortMember.id)
+        .where(CohortMember.audit_id == audit.id, CohortMember.draw_id == record.id)
+        .order_by(CohortMember.position)
+    ).all()
     result = verify(
         population_of(stored),
         mapping,
@@ -274,7 +310,58 @@ def verify_current_draw(session: Session, audit: Audit) -> VerifyResult:
         chosen_local_ids=tuple(drawn),
         method=record.method,
     )
-    return result
+    return DrawCheck(result, changes_by_hand(session, audit, record))
+
+
+def changes_by_hand(session: Session, audit: Audit, record: CohortDraw) -> list[HandChange]:
+    """The children added or removed by hand since ``record`` was drawn, oldest first, with
+    when, by whom (from the audit log) and why (kept on the child). Two queries in all."""
+    members = session.scalars(
+        select(CohortMember).where(
+            CohortMember.audit_id == audit.id,
+            or_(CohortMember.draw_id.is_(None), CohortMember.removed_at.is_not(None)),
+        )
+    ).all()
+    if not members:
+        return []
+    entries = session.execute(
+        select(
+            AuditLogEntry.record_id,
+            AuditLogEntry.action,
+            AuditLogEntry.at,
+            AuditLogEntry.after,
+            AuditLogEntry.actor_label,
+            User.full_name,
+        )
+        .outerjoin(User, User.id == AuditLogEntry.actor_id)
+        .where(
+            AuditLogEntry.record_type == CohortMember.__tablename__,
+            AuditLogEntry.record_id.in_([str(member.id) for member in members]),
+            AuditLogEntry.action.in_(("create", "update")),
+            AuditLogEntry.at >= record.drawn_at,
+        )
+        .order_by(AuditLogEntry.at, AuditLogEntry.id)
+    ).all()
+    added: dict[str, tuple[datetime, str]] = {}
+    removed: dict[str, tuple[datetime, str]] = {}
+    for record_id, action, at, after, actor_label, full_name in entries:
+        who = full_name or actor_label
+        if action == "create":
+            added[record_id] = (at, who)
+        elif after and "removed_at" in after:
+            removed[record_id] = (at, who)
+    changes: list[HandChange] = []
+    for member in members:
+        key = str(member.id)
+        if member.draw_id is None:
+            at, who = added.get(key, (None, None))
+            reason = member.added_by_hand_reason or ""
+            changes.append(HandChange(member.code, True, at, who, reason))
+        if member.removed_at is not None:
+            _, who = removed.get(key, (None, None))
+            reason = member.removed_reason or ""
+            changes.append(HandChange(member.code, False, member.removed_at, who, reason))
+    return sorted(changes, key=lambda change: (change.at or record.drawn_at, change.code))
 
 
 def recorded_draw(record: CohortDraw) -> DrawResult:
@@ -303,10 +390,7 @@ def add_member_by_hand(session: Session, audit: Audit, row_index: int, reason: s
     mapping = mapping_of(stored)
     assert mapping is not None
     row = stored.rows[row_index]
-    in_cohort = {
-        member.identity.local_id for member in current_members(audit) if member.identity is not None
-    }
-    if row[mapping.local_id] in in_cohort:
+    if row[mapping.local_id] in local_ids_in_cohort(session, audit):
         raise DomainError("This child is already in the cohort", field="row")
     return _add_member(session, audit, row, mapping, reason=reason)
 

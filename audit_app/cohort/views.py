@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from audit_app.audits.lifecycle import current_members
 from audit_app.audits.models import Audit
 from audit_app.cohort.forms import (
     AddChildForm,
@@ -37,6 +36,7 @@ from audit_app.cohort.selection import (
     current_draw,
     current_population,
     draw_cohort,
+    local_ids_in_cohort,
     mapping_of,
     remove_member,
     save_mapping,
@@ -246,14 +246,18 @@ def verify(audit_id: int) -> str | Response:
     if not form.validate_on_submit():
         return redirect(url_for("audits.show", audit_id=audit.id) + "#sampling-record")
     try:
-        result = verify_current_draw(db(), audit)
+        check = verify_current_draw(db(), audit)
     except DomainError as error:
         discard_changes()
         return render_template(
-            "cohort/verify.html", audit=audit, ok=False, messages=[error.message]
+            "cohort/verify.html", audit=audit, ok=False, messages=[error.message], changes=[]
         )
     return render_template(
-        "cohort/verify.html", audit=audit, ok=result.ok, messages=result.messages
+        "cohort/verify.html",
+        audit=audit,
+        ok=check.result.ok,
+        messages=check.result.messages,
+        changes=check.changes,
     )
 
 
@@ -266,7 +270,7 @@ def add_child(audit_id: int) -> str | Response:
     if stored is None or mapping is None:
         flash("Upload the population list and say which columns to use first.")
         return redirect(url_for("cohort.population", audit_id=audit.id))
-    in_cohort = {m.identity.local_id for m in current_members(audit) if m.identity is not None}
+    in_cohort = local_ids_in_cohort(db(), audit)
     form = AddChildForm()
     form.row.choices = [("", "Choose a child")] + [
         (str(index), f"{row[mapping.local_id]}: {row[mapping.name]}")

@@ -256,10 +256,6 @@ PAGES: dict[str, Request] = {
 }
 
 GROWING = {
-    "add a child": "loads each drawn child's identity one at a time (a SELECT per child), "
-    "to leave the children already in the cohort out of the list",
-    "verify draw (POST)": "loads each drawn child's identity one at a time (a SELECT per "
-    "child) to compare the recorded cohort with the draw run again",
     "workbook confirm (POST)": "saves the returns one at a time: a SELECT of the return and "
     "one of its answers per child (besides the UPDATEs and audit log rows the changes need)",
 }
