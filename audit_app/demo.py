@@ -346,8 +346,9 @@ def _current_audit(
     session.add(audit)
     taking_part = ["CSC", "CAMHS", "Hospital", "GP", "Education", "Police"]
     for index, short in enumerate(taking_part):
-        # Police were given an earlier deadline, now passed, so the overdue view has a case.
-        deadline = today - timedelta(days=3) if short == "Police" else audit.return_deadline
+        # Police were given an earlier deadline, now passed, so the overdue view has a case;
+        # the others have none of their own (the audit's applies).
+        deadline = today - timedelta(days=3) if short == "Police" else None
         audit.agencies.append(
             AuditAgency(
                 agency=agencies[short],

@@ -97,7 +97,11 @@ class AgencyLinkForm(FlaskForm):
             Length(max=320),
         ],
     )
-    return_deadline = GovDateField("This agency's deadline (optional)", validators=[Optional()])
+    return_deadline = GovDateField(
+        "This agency's deadline (optional)",
+        description="Leave it empty and the audit's deadline applies, even if it changes.",
+        validators=[Optional()],
+    )
     released_reference_fields = SelectMultipleField(
         "Reference fields released to this agency",
         description="What the agency's reviewers see to find each child's file. "

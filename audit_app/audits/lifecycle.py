@@ -159,9 +159,8 @@ def set_agencies(session: Session, audit: Audit, agency_ids: list[int]) -> None:
             audit.agencies.remove(link)
     present = {link.agency_id for link in audit.agencies}
     for agency_id in sorted(wanted - present):
-        audit.agencies.append(
-            AuditAgency(agency_id=agency_id, return_deadline=audit.return_deadline)
-        )
+        # No deadline of its own: the audit's applies, and follows it if it moves.
+        audit.agencies.append(AuditAgency(agency_id=agency_id))
     session.flush()
     if audit.status is AuditStatus.COLLECTING:
         returns_ledger().open_missing(session, audit)

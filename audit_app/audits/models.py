@@ -102,9 +102,16 @@ class AuditAgency(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     lead_contact: Mapped[str] = mapped_column(String(200), default="")
     lead_contact_email: Mapped[str | None] = mapped_column(String(320))
+    # This agency's own deadline, empty unless the lead set one: the audit's applies
+    # otherwise. Read ``effective_deadline``, never this column alone.
     return_deadline: Mapped[date | None] = mapped_column(Date)
     released_reference_fields: Mapped[list[Any]] = mapped_column(default=list)
 
     audit: Mapped[Audit] = relationship(back_populates="agencies")
     # Joined: a link is never shown without its agency's name.
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def effective_deadline(self) -> date | None:
+        """The date this agency's returns are due: its own deadline if set, else the audit's."""
+        return self.return_deadline or self.audit.return_deadline

@@ -115,7 +115,8 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
     if not agency_ids:
         return []
     rows = session.execute(
-        select(AgencyReturn, AuditAgency.return_deadline, Audit.return_deadline)
+        # The effective deadline: the agency's own if set, else the audit's.
+        select(AgencyReturn, func.coalesce(AuditAgency.return_deadline, Audit.return_deadline))
         .join(Audit, Audit.id == AgencyReturn.audit_id)
         .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
         .outerjoin(
@@ -131,10 +132,7 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
         .options(joinedload(AgencyReturn.audit), joinedload(AgencyReturn.member))
         .order_by(Audit.id, AgencyReturn.agency_id, CohortMember.position)
     )
-    found = [
-        ReviewerReturn(agency_return=r, deadline=agency_deadline or audit_deadline)
-        for r, agency_deadline, audit_deadline in rows
-    ]
+    found = [ReviewerReturn(agency_return=r, deadline=deadline) for r, deadline in rows]
     _add_progress(session, found)
     return found
 

@@ -142,7 +142,7 @@ def send_reminders(
             continue
         link = progress.link
         recipient = link.lead_contact_email or link.agency.contact_email
-        deadline = link.return_deadline or audit.return_deadline
+        deadline = link.effective_deadline
         due = f" by {deadline.strftime('%-d %B %Y')}" if deadline else ""
         body = (
             f"{link.agency.name} has {outstanding} of {progress.total} returns still to "
@@ -190,7 +190,7 @@ class AgencyProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
     def is_overdue(self, today: date) -> bool:
-        deadline = self.link.return_deadline or self.link.audit.return_deadline
+        deadline = self.link.effective_deadline
         return deadline is not None and deadline < today and self.done < self.total
 
 

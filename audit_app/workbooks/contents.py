@@ -93,7 +93,7 @@ def agency_workbook(session: Session, audit: Audit, agency_id: int) -> AgencyWor
             )
             for agency_return, code in rows
         ],
-        deadline=link.return_deadline or audit.return_deadline,
+        deadline=link.effective_deadline,
     )
 
 
