@@ -379,13 +379,28 @@ def test_audit_lead_sets_up_an_audit_and_draws_a_verified_cohort(page: Page, tmp
     assert h1(page) == "The draw is verified"
     follow(page, "Back to the sampling record")
 
+    # Drawing again: refused without a reason, then made with one (it used to fail with 500).
+    follow(page, "Draw again")
+    assert h1(page) == "Draw the cohort again"
+    page.get_by_label("How many children?").fill("9")
+    page.get_by_label("Seed (optional)").fill("browser-test-seed-2")
+    submit(page, "Draw the cohort")
+    expect_error_summary(page, "Give the reason for drawing again")
+    page.get_by_label("Reason for drawing again").fill("The panel agreed nine children")
+    submit(page, "Draw the cohort")
+    expect(page.locator("#sampling-record + dl")).to_contain_text("browser-test-seed-2")
+    expect(page.locator("main")).to_contain_text("Child I")
+    submit(page, "Verify draw")
+    assert h1(page) == "The draw is verified"
+    follow(page, "Back to the sampling record")
+
     follow(page, "see who they are")
     expect(page.locator("main")).to_contain_text("Invented Child")
     page.go_back()
 
     submit(page, "Open returns")  # a link styled as a button, to the confirmation page
     submit(page, "Confirm")
-    expect(page.locator("main")).to_contain_text("0 of 16")
+    expect(page.locator("main")).to_contain_text("0 of 18")
     screenshot(page, "audit-open")
     assert_no_browser_errors(page)
 
