@@ -137,5 +137,5 @@ def sign_in_redirect() -> Response:
         flash(SIGNED_OUT, "error")
     back_to = _page_to_return_to()
     target = url_for("auth.sign_in", next=back_to) if back_to else url_for("auth.sign_in")
-    # 303: the browser asks for the sign-in page with GET, whatever the form's method.
-    return redirect(target, 303 if request.method != "GET" else 302)
+    # Browsers follow a 302 with GET, whatever the form's method.
+    return redirect(target)

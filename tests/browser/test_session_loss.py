@@ -1,0 +1,119 @@
+"""Typing is not lost when the session ends: signed out elsewhere mid-edit, the answers come
+back after signing in again, with a message, and then save."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from audit_app.demo import DEMO_LOGINS, DEMO_PASSWORD
+from audit_app.models import Role
+from tests.browser.conftest import (
+    click_and_check,
+    monitor_of,
+    screenshot,
+    submit,
+    visit,
+)
+
+pytestmark = pytest.mark.browser
+
+GP = next(login for login in DEMO_LOGINS if login.role is Role.REVIEWER and login.agency == "GP")
+TYPED = "Seen twice in May 2020 with low mood; no follow-up booked.\nNo safeguarding referral made."
+RESTORED = (
+    "You were signed out before your answers were saved. We have put back what you typed on "
+    "this page. Check it and select Save and continue."
+)
+# Section 2 of the demo's template ("Early help before the crisis"): a free-text answer
+# and a yes / no / not known one.
+NAME = "early_help_next"
+CHOICE = "early_signs_recognised"
+KEPT_KEYS = (
+    """() => Object.keys(sessionStorage).filter((key) => key.startsWith("audit-app:unsaved:"))"""
+)
+
+
+def fill_sign_in(page: Page, email: str) -> None:
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+
+
+def open_editable_return(page: Page) -> str:
+    """The first of the GP reviewer's returns that is not started or in progress: its path."""
+    row = page.locator("main tbody tr").filter(
+        has=page.locator(".govuk-tag", has_text=re.compile("Not started|In progress"))
+    )
+    link = row.first.get_by_role("link").first
+    click_and_check(page, link)
+    return page.url
+
+
+def sign_out_elsewhere(browser: Browser, base_url: str) -> None:
+    """The same person signs in on another device and signs out there: every session ends."""
+    context = browser.new_context(base_url=base_url)
+    try:
+        other = context.new_page()
+        other.goto("/sign-in")
+        fill_sign_in(other, GP.email)
+        other.get_by_role("button", name="Sign in", exact=True).click()
+        other.wait_for_url(re.compile(r"/$"))
+        with other.expect_navigation():
+            other.get_by_role("button", name="Sign out", exact=True).click()
+        assert other.url.endswith("/sign-in")
+    finally:
+        context.close()
+
+
+def test_answers_typed_when_signed_out_elsewhere_come_back_after_signing_in(
+    page: Page, browser: Browser
+) -> None:
+    visit(page, "/sign-in")
+    fill_sign_in(page, GP.email)
+    submit(page, "Sign in")
+    open_editable_return(page)
+    click_and_check(page, page.locator("main a[href$='/sections/2']").first)
+    section_path = re.sub(r"^https?://[^/]+", "", page.url)
+    answer = page.locator(f'fieldset.app-section textarea[name="{NAME}"]')
+    choice = page.locator(f'fieldset.app-section input[name="{CHOICE}"][value="not_known"]')
+    expect(answer).not_to_have_value(TYPED)
+    expect(choice).not_to_be_checked()
+
+    sign_out_elsewhere(browser, monitor_of(page).base_url)
+
+    choice.check()
+    answer.fill(TYPED)
+    # The autosave finds the session has ended, and says what will happen.
+    expect(page.locator(".app-autosave-status")).to_contain_text(
+        "What you typed is kept in this browser tab", timeout=10_000
+    )
+    assert page.evaluate(KEPT_KEYS), "nothing was kept in the tab"
+    screenshot(page, "session-loss-1-signed-out-while-typing")
+
+    # Save and continue leads to sign-in, which says why.
+    submit(page, "Save and continue")
+    assert re.sub(r"^https?://[^/]+", "", page.url) == f"/sign-in?next={section_path}"
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "You have been signed out, so your changes have not been saved"
+    )
+    screenshot(page, "session-loss-2-sign-in")
+
+    # Signing in again goes back to the section page, with the answer put back.
+    fill_sign_in(page, GP.email)
+    submit(page, "Sign in")
+    assert re.sub(r"^https?://[^/]+", "", page.url) == section_path
+    banner = page.locator(".app-kept-banner")
+    expect(banner).to_contain_text(RESTORED)
+    expect(banner).to_be_focused()
+    expect(answer).to_have_value(TYPED)
+    expect(choice).to_be_checked()
+    screenshot(page, "session-loss-3-answers-put-back")
+
+    # Saving stores it, and the tab forgets its copy.
+    submit(page, "Save and continue")
+    assert not page.evaluate(KEPT_KEYS)
+    visit(page, section_path)
+    expect(answer).to_have_value(TYPED)
+    expect(choice).to_be_checked()
+    expect(page.locator(".app-kept-banner")).to_have_count(0)
