@@ -363,8 +363,29 @@ def chronology(return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
+            flash(request.path, "saved-form")  # the page's script forgets its kept copy
             flash("The entry has been added to your agency's chronology.")
             return redirect(url_for("returns.chronology", return_id=agency_return.id))
+    return _render_chronology(agency_return, form, shows_saved=request.method == "GET")
+
+
+@on_expired_form("returns.chronology")
+def chronology_expired(return_id: int) -> str:
+    """A new chronology entry sent with an expired token: show it again, not saved."""
+    discard_changes()
+    agency_return = _own_return(return_id)
+    return _render_chronology(agency_return, ChronologyForm(), problem=EXPIRED_FORM)
+
+
+def _render_chronology(
+    agency_return: AgencyReturn,
+    form: ChronologyForm,
+    *,
+    shows_saved: bool = False,
+    problem: str | None = None,
+) -> str:
+    """The chronology page. ``shows_saved``: the new entry's form is empty (nothing sent),
+    so the page's script may put back an entry it kept from before a sign-out."""
     return render_template(
         "returns/chronology.html",
         form=form,
@@ -372,6 +393,9 @@ def chronology(return_id: int) -> str | Response:
         entries=returns.chronology_of(db(), agency_return),
         editable=agency_return.status in returns.EDITABLE,
         delete_form=ConfirmForm(),
+        shows_saved=shows_saved,
+        problem=problem,
+        problem_href="#happened_on" if problem else None,
     )
 
 

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit_app.models import Agency, Answer, Audit, Role, User
+from audit_app.models import Agency, Answer, Audit, ChronologyEntry, Role, User
 from tests.conftest import PASSWORD, csrf_token, page, sign_in, text_of
 from tests.integration.returns.test_returns import collecting, own_return  # noqa: F401
 
@@ -156,3 +156,47 @@ def test_sign_in_does_not_follow_a_next_that_leaves_the_service(
         )
         assert response.status_code == 302
         assert response.headers["Location"] == "/", target
+
+
+def test_an_expired_chronology_entry_is_shown_again_not_saved(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,  # noqa: F811
+    agency: Agency,
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    agency_return = own_return(session, collecting, agency.id)
+    url = f"/returns/{agency_return.id}/chronology"
+    response = client.post(
+        url,
+        data={
+            "csrf_token": "a-token-from-an-earlier-session",
+            "happened_on": ["14", "5", "2020"],
+            "what_happened": TYPED,
+            "agency_response": "Booked a review",
+            "missed_opportunity": "yes",
+        },
+    )
+    assert response.status_code == 200
+    soup = page(response)
+    assert EXPIRED_MESSAGE in text_of(soup)
+    # The message links to the form, which is not marked as showing saved answers.
+    assert soup.select_one('.govuk-error-summary a[href="#happened_on"]') is not None
+    assert soup.find(id="happened_on") is not None
+    form = soup.find("form", attrs={"data-keep-unsaved": True})
+    assert not form.has_attr("data-shows-saved")
+    assert form.find("textarea", attrs={"name": "what_happened"}).get_text() == TYPED
+    assert [i["value"] for i in form.find_all("input", attrs={"name": "happened_on"})] == [
+        "14",
+        "5",
+        "2020",
+    ]
+    session.expire_all()
+    assert returns_chronology(session, agency_return.id) == []
+
+
+def returns_chronology(session: Session, return_id: int) -> list[ChronologyEntry]:
+    return list(
+        session.scalars(select(ChronologyEntry).where(ChronologyEntry.return_id == return_id))
+    )
