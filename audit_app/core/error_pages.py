@@ -57,10 +57,15 @@ def _expired_form() -> ResponseReturnValue:
             return sign_in_redirect()
         view = _EXPIRED_FORM_VIEWS.get(endpoint)
         if view is not None:
-            refused = enforce_access()
-            if refused is not None:
-                return refused  # type: ignore[return-value]
-            return view(**(request.view_args or {}))
+            # The page's own checks first (an error raised here would not reach the
+            # error handlers, so it is rendered here).
+            try:
+                refused = enforce_access()
+                if refused is not None:
+                    return refused  # type: ignore[return-value]
+                return view(**(request.view_args or {}))
+            except HTTPException as error:
+                return _render(error.code if (error.code or 500) in ERROR_PAGES else 500)
     return render_template("errors/csrf.html", title="Your form has expired"), 400
 
 

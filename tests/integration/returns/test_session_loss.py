@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit_app.models import Agency, Answer, Audit, ChronologyEntry, Role, User
+from audit_app.models import Agency, AgencyReturn, Answer, Audit, ChronologyEntry, Role, User
 from tests.conftest import PASSWORD, csrf_token, page, sign_in, text_of
 from tests.integration.returns.test_returns import collecting, own_return  # noqa: F401
 
@@ -200,3 +200,26 @@ def returns_chronology(session: Session, return_id: int) -> list[ChronologyEntry
     return list(
         session.scalars(select(ChronologyEntry).where(ChronologyEntry.return_id == return_id))
     )
+
+
+def test_an_expired_form_for_someone_elses_return_is_still_refused(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,  # noqa: F811
+    agency: Agency,
+) -> None:
+    police_return = session.scalar(
+        select(AgencyReturn).where(
+            AgencyReturn.audit_id == collecting.id, AgencyReturn.agency_id != agency.id
+        )
+    )
+    data = {"csrf_token": "a-token-from-an-earlier-session", "missed_opportunity": TYPED}
+    sign_in(client, users[Role.REVIEWER].email)
+    response = client.post(f"/returns/{police_return.id}/sections/1", data=data)
+    assert response.status_code == 404
+    assert TYPED not in response.get_data(as_text=True)
+    client.post("/sign-out", data={"csrf_token": csrf_token(page(client.get("/")))})
+    sign_in(client, users[Role.PANEL].email)
+    response = client.post(f"/returns/{police_return.id}/sections/1", data=data)
+    assert response.status_code == 403
