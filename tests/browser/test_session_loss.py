@@ -50,18 +50,32 @@ def open_editable_return(page: Page) -> str:
     return page.url
 
 
-def sign_out_elsewhere(browser: Browser, base_url: str) -> None:
-    """The same person signs in on another device and signs out there: every session ends."""
+def sign_out_elsewhere(
+    browser: Browser, base_url: str, then_save: tuple[str, str, str] | None = None
+) -> None:
+    """The same person signs in on another device and signs out there: every session ends.
+    ``then_save`` (page, field, text): they sign in there again and save that answer."""
     context = browser.new_context(base_url=base_url)
     try:
         other = context.new_page()
-        other.goto("/sign-in")
-        fill_sign_in(other, GP.email)
-        other.get_by_role("button", name="Sign in", exact=True).click()
-        other.wait_for_url(re.compile(r"/$"))
-        with other.expect_navigation():
-            other.get_by_role("button", name="Sign out", exact=True).click()
-        assert other.url.endswith("/sign-in")
+        for _ in range(2 if then_save else 1):
+            other.goto("/sign-in")
+            fill_sign_in(other, GP.email)
+            other.get_by_role("button", name="Sign in", exact=True).click()
+            other.wait_for_url(re.compile(r"/$"))
+            with other.expect_navigation():
+                other.get_by_role("button", name="Sign out", exact=True).click()
+            assert other.url.endswith("/sign-in")
+        if then_save:
+            other.goto("/sign-in")
+            fill_sign_in(other, GP.email)
+            other.get_by_role("button", name="Sign in", exact=True).click()
+            other.wait_for_url(re.compile(r"/$"))
+            other.goto(then_save[0])
+            other.locator(f'textarea[name="{then_save[1]}"]').fill(then_save[2])
+            with other.expect_navigation():
+                other.get_by_role("button", name="Save and continue", exact=True).click()
+            assert not other.url.endswith(then_save[0])
     finally:
         context.close()
 
@@ -117,3 +131,47 @@ def test_answers_typed_when_signed_out_elsewhere_come_back_after_signing_in(
     expect(answer).to_have_value(TYPED)
     expect(choice).to_be_checked()
     expect(page.locator(".app-kept-banner")).to_have_count(0)
+
+
+def test_an_answer_saved_elsewhere_since_is_not_overwritten_by_the_kept_copy(
+    page: Page, browser: Browser
+) -> None:
+    """Signed out, and meanwhile a different answer to the same question is saved on another
+    device: after signing in again, that answer stays and what was typed is shown beside
+    it; the other answers typed are put back."""
+    visit(page, "/sign-in")
+    fill_sign_in(page, GP.email)
+    submit(page, "Sign in")
+    open_editable_return(page)
+    click_and_check(page, page.locator("main a[href$='/sections/3']").first)
+    section_path = re.sub(r"^https?://[^/]+", "", page.url)
+    schools_next = page.locator('fieldset.app-section textarea[name="schools_next"]')
+    choice = page.locator('fieldset.app-section input[name="school_in_planning"][value="no"]')
+    expect(choice).not_to_be_checked()
+    saved_elsewhere = "Invite the school nurse to the discharge meeting."
+
+    sign_out_elsewhere(
+        browser, monitor_of(page).base_url, (section_path, "schools_next", saved_elsewhere)
+    )
+
+    choice.check()
+    schools_next.fill(TYPED)
+    expect(page.locator(".app-autosave-status")).to_contain_text(
+        "What you typed is kept in this browser tab", timeout=10_000
+    )
+    submit(page, "Save and continue")
+    fill_sign_in(page, GP.email)
+    submit(page, "Sign in")
+    assert re.sub(r"^https?://[^/]+", "", page.url) == section_path
+
+    banner = page.locator(".app-kept-banner")
+    expect(banner).to_contain_text(RESTORED)
+    expect(banner).to_contain_text(
+        "A different answer to one question has been saved since you typed yours"
+    )
+    expect(choice).to_be_checked()  # put back: nobody else changed it
+    expect(schools_next).to_have_value(saved_elsewhere)  # left alone
+    kept = page.locator("#question-schools_next .app-kept-answer")
+    expect(kept).to_contain_text("a different answer has been saved since")
+    expect(kept).to_contain_text("No safeguarding referral made.")
+    screenshot(page, "session-loss-4-saved-elsewhere-since")
