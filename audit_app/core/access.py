@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from flask import Flask, abort, current_app, flash, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -131,8 +131,14 @@ def sign_in_redirect() -> Response:
     A form sent after the session ended (signed out elsewhere, or expired) says so on the
     sign-in page; the page's own script keeps what was typed and puts it back afterwards.
     """
-    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.headers.get(
-        "X-Requested-With"
+    writing = request.method not in ("GET", "HEAD", "OPTIONS")
+    waiting = session.get("_flashes", [])
+    # Not for the page's own background saves, and once only (a save as the page closes
+    # may have said it already).
+    if (
+        writing
+        and not request.headers.get("X-Requested-With")
+        and ("error", SIGNED_OUT) not in [tuple(message) for message in waiting]
     ):
         flash(SIGNED_OUT, "error")
     back_to = _page_to_return_to()

@@ -165,8 +165,6 @@ function keepUnsaved(form) {
   const store = keptStore();
   const person = form.dataset.keepUnsaved;
   if (!store || !person) return null;
-  // Someone else signed in in this tab: what the previous person typed is not theirs to see.
-  forgetKept(store, (rest) => !rest.startsWith(`${person}:`));
   const key = `${KEPT_PREFIX}${person}:${window.location.pathname}`;
   const fields = fieldsOf(form);
   let kept = {};
@@ -267,9 +265,12 @@ function forgetSavedForms() {
     const path = mark.dataset.savedForm;
     forgetKept(store, (rest) => rest.slice(rest.indexOf(":") + 1) === path);
   }
-  // Signing out in this tab forgets everything kept in it.
+  // Signing out in this tab forgets everything kept in it; someone else signed in in this
+  // tab may not see what the previous person typed.
   for (const signOut of document.querySelectorAll("form.app-sign-out")) {
     signOut.addEventListener("submit", () => forgetKept(store, () => true));
+    const person = signOut.dataset.person;
+    if (person) forgetKept(store, (rest) => !rest.startsWith(`${person}:`));
   }
 }
 
