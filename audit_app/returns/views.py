@@ -314,6 +314,16 @@ def autosave(return_id: int, number: int) -> tuple[Response, int]:
     return jsonify({"saved": True, "version": agency_return.version}), 200
 
 
+@on_expired_form("returns.autosave")
+def autosave_expired(return_id: int, number: int) -> tuple[Response, int]:
+    """An autosave whose token no longer matches the session (the person signed in again
+    in another tab): nothing is saved, and the page says to save with its button, which
+    shows the form again with what was sent."""
+    discard_changes()
+    _section(_own_return(return_id), number)
+    return jsonify({"saved": False, "expired": True}), 400
+
+
 # --- No involvement, chronology, check and submit --------------------------------------------
 
 

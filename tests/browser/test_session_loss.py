@@ -175,3 +175,53 @@ def test_an_answer_saved_elsewhere_since_is_not_overwritten_by_the_kept_copy(
     expect(kept).to_contain_text("a different answer has been saved since")
     expect(kept).to_contain_text("No safeguarding referral made.")
     screenshot(page, "session-loss-4-saved-elsewhere-since")
+
+
+def test_a_page_opened_before_signing_in_again_in_another_tab_keeps_what_was_typed(
+    page: Page,
+) -> None:
+    """Signed out and in again in another tab: this tab's form no longer matches the session.
+    Autosave says so; Save and continue shows the form again with what was typed (not saved);
+    saving it again stores it."""
+    visit(page, "/sign-in")
+    fill_sign_in(page, GP.email)
+    submit(page, "Sign in")
+    open_editable_return(page)
+    click_and_check(page, page.locator("main a[href$='/sections/4']").first)
+    section_path = re.sub(r"^https?://[^/]+", "", page.url)
+    answer = page.locator("fieldset.app-section textarea:visible").first
+    name = answer.get_attribute("name")
+
+    other = page.context.new_page()  # the same browser: the same cookie
+    try:
+        other.goto("/")
+        with other.expect_navigation():
+            other.get_by_role("button", name="Sign out", exact=True).click()
+        fill_sign_in(other, GP.email)
+        with other.expect_navigation():
+            other.get_by_role("button", name="Sign in", exact=True).click()
+    finally:
+        other.close()
+
+    answer.fill(TYPED)
+    expect(page.locator(".app-autosave-status")).to_contain_text(
+        "This page was opened before you last signed in", timeout=10_000
+    )
+    # The refused autosave is expected: its 400 is not a fault of the page.
+    monitor = monitor_of(page)
+    monitor.failed_requests[:] = [r for r in monitor.failed_requests if "/autosave" not in r]
+    monitor.console_errors[:] = [e for e in monitor.console_errors if "status of 400" not in e]
+
+    submit(page, "Save and continue")
+    assert re.sub(r"^https?://[^/]+", "", page.url) == section_path
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Your answers have not been saved yet"
+    )
+    expect(page.locator(f'textarea[name="{name}"]')).to_have_value(TYPED)
+    assert page.evaluate(KEPT_KEYS), "the copy kept in the tab was dropped before the save"
+    screenshot(page, "session-loss-5-expired-form-shown-again")
+
+    submit(page, "Save and continue")
+    assert not page.evaluate(KEPT_KEYS)
+    visit(page, section_path)
+    expect(page.locator(f'textarea[name="{name}"]')).to_have_value(TYPED)

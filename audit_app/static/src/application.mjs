@@ -329,7 +329,11 @@ function startAutosave(form, keeper) {
       say("Not saved yet: the connection was lost. Your answers are still on this page.");
     } else if (response.status === 409) {
       stop("Someone else has saved this return. Your answers are still on this page: press Save to see both.");
-    } else if (response.type === "opaqueredirect" || response.status === 400 || !json) {
+    } else if (response.status === 400 && json && (await response.json()).expired) {
+      stop(
+        `This page was opened before you last signed in, so it cannot save as you type. Select ${saveButtonText(form)} to save your answers${keeper ? " (what you typed is kept in this browser tab)" : ""}.`,
+      );
+    } else if (response.type === "opaqueredirect" || !json) {
       stop(
         keeper
           ? `You have been signed out, so this draft cannot be saved. What you typed is kept in this browser tab: select ${saveButtonText(form)}, sign in again, and it will be put back.`

@@ -227,3 +227,22 @@ def test_an_expired_form_for_someone_elses_return_is_still_refused(
     sign_in(client, users[Role.PANEL].email)
     response = client.post(f"/returns/{police_return.id}/sections/1", data=data)
     assert response.status_code == 403
+
+
+def test_an_autosave_with_an_expired_token_says_so_and_saves_nothing(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,  # noqa: F811
+    agency: Agency,
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    agency_return = own_return(session, collecting, agency.id)
+    response = client.post(
+        f"/returns/{agency_return.id}/sections/1/autosave",
+        data={"csrf_token": "a-token-from-an-earlier-session", "missed_opportunity": TYPED},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.status_code == 400
+    assert response.get_json() == {"saved": False, "expired": True}
+    assert _answers(session, agency_return.id) == []
