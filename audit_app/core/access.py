@@ -119,7 +119,10 @@ def _page_to_return_to() -> str | None:
     """The address to come back to after signing in: this one, if it can be read (GET)."""
     path = request.full_path.rstrip("?") if request.method == "GET" else request.path
     try:
-        current_app.url_map.bind("").match(request.path, method="GET")
+        adapter = current_app.create_url_adapter(request)
+        if adapter is None:
+            return None
+        adapter.match(request.path, method="GET")
     except HTTPException:
         return None
     return path
