@@ -27,8 +27,11 @@ SIGN_IN_THROTTLED = (
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only follow a ``next`` that stays on this service."""
-    if not target:
+    """Only follow a ``next`` that stays on this service: a path on this host.
+
+    Browsers read a backslash as a slash (``/\\evil.example`` is ``//evil.example``, another
+    host) and drop tabs and newlines, so those are refused too."""
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -40,7 +43,7 @@ def _safe_next(target: str | None) -> str | None:
 @public
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
+        return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
     form = SignInForm()
     problem: str | None = None
     if form.validate_on_submit():

@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from audit_app.core.roles import Role
 
@@ -100,8 +102,49 @@ def enforce_access() -> object | None:
     if rule.public:
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        return sign_in_redirect()
     audit_id = (request.view_args or {}).get("audit_id")
     if not rule.admits(current_user.memberships, audit_id if isinstance(audit_id, int) else None):
         abort(403)
     return None
+
+
+SIGNED_OUT = (
+    "You have been signed out, so your changes have not been saved. "
+    "Sign in again to go back to the page you were on."
+)
+
+
+def _page_to_return_to() -> str | None:
+    """The address to come back to after signing in: this one, if it can be read (GET)."""
+    path = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    try:
+        adapter = current_app.create_url_adapter(request)
+        if adapter is None:
+            return None
+        adapter.match(request.path, method="GET")
+    except HTTPException:
+        return None
+    return path
+
+
+def sign_in_redirect() -> Response:
+    """Send someone who is not signed in to the sign-in page, and back here afterwards.
+
+    A form sent after the session ended (signed out elsewhere, or expired) says so on the
+    sign-in page; the page's own script keeps what was typed and puts it back afterwards.
+    """
+    writing = request.method not in ("GET", "HEAD", "OPTIONS")
+    waiting = session.get("_flashes", [])
+    # Not for the page's own background saves, and once only (a save as the page closes
+    # may have said it already).
+    if (
+        writing
+        and not request.headers.get("X-Requested-With")
+        and ("error", SIGNED_OUT) not in [tuple(message) for message in waiting]
+    ):
+        flash(SIGNED_OUT, "error")
+    back_to = _page_to_return_to()
+    target = url_for("auth.sign_in", next=back_to) if back_to else url_for("auth.sign_in")
+    # Browsers follow a 302 with GET, whatever the form's method.
+    return redirect(target)

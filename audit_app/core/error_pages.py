@@ -7,9 +7,15 @@ is rendered once more without anything that reads the database (no menu, no sign
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from audit_app.core.access import access_rule_for, enforce_access, sign_in_redirect
 
 ERROR_PAGES = {
     400: ("There is a problem with your request", "errors/400.html"),
@@ -46,6 +52,53 @@ def _safely_rendered(template: str, **context: object) -> str:
         return render_template(template, plain_layout=True, **context)
 
 
+# Views whose form, sent with an expired token, is shown again with what was sent (not
+# saved) rather than the "Your form has expired" page: endpoint -> the view that does it.
+ExpiredFormView = Callable[..., ResponseReturnValue]
+_EXPIRED_FORM_VIEWS: dict[str, ExpiredFormView] = {}
+
+EXPIRED_FORM = (
+    "Your answers have not been saved yet, because this page had been open a long time or "
+    "you signed in again in another tab. What you sent is shown below: check it and save again."
+)
+
+
+def on_expired_form(endpoint: str) -> Callable[[ExpiredFormView], ExpiredFormView]:
+    """Register the view that shows ``endpoint``'s form again after its token expired.
+
+    It is called with the route's arguments, only for a signed-in person the page admits,
+    and must save nothing (it shows the form with what was sent and ``EXPIRED_FORM``)."""
+
+    def register_view(view: ExpiredFormView) -> ExpiredFormView:
+        _EXPIRED_FORM_VIEWS[endpoint] = view
+        return view
+
+    return register_view
+
+
+def _expired_form() -> ResponseReturnValue:
+    """A form whose token could not be checked: keep what was sent where we can."""
+    endpoint = request.endpoint or ""
+    rule = access_rule_for(current_app, endpoint) if endpoint else None
+    if rule is not None and not rule.public:
+        if not current_user.is_authenticated:
+            # The session ended: sign in again and come back; the page's script puts back
+            # what was typed.
+            return sign_in_redirect()
+        view = _EXPIRED_FORM_VIEWS.get(endpoint)
+        if view is not None:
+            # The page's own checks first (an error raised here would not reach the
+            # error handlers, so it is rendered here).
+            try:
+                refused = enforce_access()
+                if refused is not None:
+                    return refused  # type: ignore[return-value]
+                return view(**(request.view_args or {}))
+            except HTTPException as error:
+                return _render(error.code if (error.code or 500) in ERROR_PAGES else 500)
+    return _safely_rendered("errors/csrf.html", title="Your form has expired"), 400
+
+
 def _render(code: int) -> tuple[str, int]:
     title, template = ERROR_PAGES.get(code, ERROR_PAGES[500])
     return _safely_rendered(template, title=title), code
@@ -53,8 +106,8 @@ def _render(code: int) -> tuple[str, int]:
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError) -> tuple[str, int]:
-        return _safely_rendered("errors/csrf.html", title="Your form has expired"), 400
+    def csrf_error(_error: CSRFError) -> ResponseReturnValue:
+        return _expired_form()
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:

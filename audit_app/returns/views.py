@@ -24,6 +24,7 @@ from audit_app.accounts.models import User
 from audit_app.audits.models import Audit
 from audit_app.core.access import allow
 from audit_app.core.commit_point import after_commit, discard_changes
+from audit_app.core.error_pages import EXPIRED_FORM, on_expired_form
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import ConfirmForm, attach_error
 from audit_app.core.notifications import send_email, smtp_settings
@@ -139,31 +140,12 @@ def section(return_id: int, number: int) -> str | Response:
             rationales=rationales,
             formdata=None,
         )
-        return _render_section(agency_return, definition, number, form, stored, editable)
+        return _render_section(
+            agency_return, definition, number, form, stored, editable, shows_saved=True
+        )
     form = section_form(definition, this_section, drafting=True)
     if not editable:
-        # Sent in (perhaps by a colleague) while this page was open: show what they typed.
-        typed = _typed(form, definition, this_section)
-        form = section_form(
-            definition,
-            this_section,
-            stored,
-            drafting=True,
-            rationales=rationales,
-            formdata=None,
-        )
-        return _render_section(
-            agency_return,
-            definition,
-            number,
-            form,
-            stored,
-            editable,
-            problem="This return has been sent in, so your changes have not been saved. "
-            "What you typed is shown below: copy it and ask the audit lead to return it "
-            "for amendment if it needs to change.",
-            typed=typed,
-        )
+        return _sent_in_meanwhile(agency_return, definition, number, form, stored, rationales)
     problem = None
     typed = None
     if form.validate():
@@ -183,10 +165,23 @@ def section(return_id: int, number: int) -> str | Response:
                 formdata=None,
                 rationales={qid: a.rationale for qid, a in answers.items() if a.rationale},
             )
+            return _render_section(
+                agency_return,
+                definition,
+                number,
+                form,
+                stored,
+                editable,
+                problem=problem,
+                typed=typed,
+                shows_saved=True,
+            )
         except DomainError as error:
             session.rollback()
             problem = error.message
         else:
+            # Tells the page's script that this form's answers are saved (it can forget them).
+            flash(request.path, "saved-form")
             if request.form.get("action") == "later" or number == len(definition.sections):
                 flash("Your answers have been saved. You can come back to them at any time.")
                 return redirect(url_for("returns.overview", return_id=agency_return.id))
@@ -195,6 +190,67 @@ def section(return_id: int, number: int) -> str | Response:
             )
     return _render_section(
         agency_return, definition, number, form, stored, editable, problem=problem, typed=typed
+    )
+
+
+def _sent_in_meanwhile(
+    agency_return: AgencyReturn,
+    definition: Any,
+    number: int,
+    form: Any,
+    stored: dict[str, Any],
+    rationales: dict[str, str],
+) -> str:
+    """Sent in (perhaps by a colleague) while this page was open: show what they typed."""
+    this_section = definition.sections[number - 1]
+    typed = _typed(form, definition, this_section)
+    form = section_form(
+        definition,
+        this_section,
+        stored,
+        drafting=True,
+        rationales=rationales,
+        formdata=None,
+    )
+    return _render_section(
+        agency_return,
+        definition,
+        number,
+        form,
+        stored,
+        False,
+        problem="This return has been sent in, so your changes have not been saved. "
+        "What you typed is shown below: copy it and ask the audit lead to return it "
+        "for amendment if it needs to change.",
+        typed=typed,
+    )
+
+
+@on_expired_form("returns.section")
+def section_expired(return_id: int, number: int) -> str:
+    """The section form sent with a token that no longer matches the session (the page was
+    open a long time, or the person signed in again in another tab): show what was sent,
+    not saved, with the version the page was built from, so that saving it again still
+    notices a colleague's save in between."""
+    discard_changes()
+    agency_return = _own_return(return_id)
+    definition, this_section = _section(agency_return, number)
+    answers = returns.answers_of(db(), agency_return)
+    stored = returns.values_of(answers)
+    form = section_form(definition, this_section, drafting=True)
+    if agency_return.status not in returns.EDITABLE:
+        rationales = {qid: a.rationale for qid, a in answers.items() if a.rationale}
+        return _sent_in_meanwhile(agency_return, definition, number, form, stored, rationales)
+    seen = request.form.get("version", "")
+    return _render_section(
+        agency_return,
+        definition,
+        number,
+        form,
+        stored,
+        True,
+        problem=EXPIRED_FORM,
+        version=int(seen) if seen.isdigit() else None,
     )
 
 
@@ -207,7 +263,13 @@ def _render_section(
     editable: bool,
     problem: str | None = None,
     typed: list[tuple[str, str]] | None = None,
+    *,
+    shows_saved: bool = False,
+    version: int | None = None,
 ) -> str:
+    """The section page. ``shows_saved``: the form shows the saved answers (not what was
+    sent), so the page's script may compare what it kept in the browser with them;
+    ``version``: the version of the return the answers shown were built on."""
     this_section = definition.sections[number - 1]
     conditions = {
         question.id: definition.describe_condition(question)
@@ -226,6 +288,8 @@ def _render_section(
         problem=problem,
         problem_href="#your-text" if typed else "#main-content",
         typed=typed,
+        shows_saved=shows_saved,
+        version=agency_return.version if version is None else version,
     )
 
 
@@ -248,6 +312,16 @@ def autosave(return_id: int, number: int) -> tuple[Response, int]:
         session.rollback()
         return jsonify({"saved": False, "message": error.message}), 400
     return jsonify({"saved": True, "version": agency_return.version}), 200
+
+
+@on_expired_form("returns.autosave")
+def autosave_expired(return_id: int, number: int) -> tuple[Response, int]:
+    """An autosave whose token no longer matches the session (the person signed in again
+    in another tab): nothing is saved, and the page says to save with its button, which
+    shows the form again with what was sent."""
+    discard_changes()
+    _section(_own_return(return_id), number)
+    return jsonify({"saved": False, "expired": True}), 400
 
 
 # --- No involvement, chronology, check and submit --------------------------------------------
@@ -299,8 +373,29 @@ def chronology(return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
+            flash(request.path, "saved-form")  # the page's script forgets its kept copy
             flash("The entry has been added to your agency's chronology.")
             return redirect(url_for("returns.chronology", return_id=agency_return.id))
+    return _render_chronology(agency_return, form, shows_saved=request.method == "GET")
+
+
+@on_expired_form("returns.chronology")
+def chronology_expired(return_id: int) -> str:
+    """A new chronology entry sent with an expired token: show it again, not saved."""
+    discard_changes()
+    agency_return = _own_return(return_id)
+    return _render_chronology(agency_return, ChronologyForm(), problem=EXPIRED_FORM)
+
+
+def _render_chronology(
+    agency_return: AgencyReturn,
+    form: ChronologyForm,
+    *,
+    shows_saved: bool = False,
+    problem: str | None = None,
+) -> str:
+    """The chronology page. ``shows_saved``: the new entry's form is empty (nothing sent),
+    so the page's script may put back an entry it kept from before a sign-out."""
     return render_template(
         "returns/chronology.html",
         form=form,
@@ -308,6 +403,9 @@ def chronology(return_id: int) -> str | Response:
         entries=returns.chronology_of(db(), agency_return),
         editable=agency_return.status in returns.EDITABLE,
         delete_form=ConfirmForm(),
+        shows_saved=shows_saved,
+        problem=problem,
+        problem_href="#happened_on" if problem else None,
     )
 
 

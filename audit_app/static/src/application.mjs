@@ -23,13 +23,264 @@ function applyConditions(form) {
   }
 }
 
+
+// --- Keep what is typed in this tab until the server has saved it ----------------------
+// A form marked data-keep-unsaved="<person id>" keeps each answer that differs from what
+// the server holds in sessionStorage (this tab only, gone when it closes; never
+// localStorage: these are answers about children), keyed by the person and the page's path.
+// An answer is forgotten once the server confirms its save (an autosave's reply, or the
+// data-saved-form mark on the page after a save), and everything on "Sign out". When the
+// session ended before the save (signed out elsewhere, or it expired), signing in again
+// brings the person back to the page and the kept answers are put back into the form,
+// except where the server now holds a different answer: that is left alone and what they
+// typed is shown beside it.
+const KEPT_PREFIX = "audit-app:unsaved:";
+const NOT_KEPT = new Set(["csrf_token", "version", "action"]);
+const NOT_KEPT_TYPES = new Set(["hidden", "submit", "button", "reset", "image", "file", "password"]);
+
+function keptStore() {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null; // storage turned off: the page works as before
+  }
+}
+
+function forgetKept(store, matches) {
+  for (let index = store.length - 1; index >= 0; index -= 1) {
+    const key = store.key(index);
+    if (key && key.startsWith(KEPT_PREFIX) && matches(key.slice(KEPT_PREFIX.length))) {
+      store.removeItem(key);
+    }
+  }
+}
+
+// The form's answer fields by name (a radio group, a date's three boxes share a name).
+function fieldsOf(form) {
+  const fields = new Map();
+  for (const element of form.elements) {
+    if (!element.name || NOT_KEPT.has(element.name) || NOT_KEPT_TYPES.has(element.type)) continue;
+    if (!fields.has(element.name)) fields.set(element.name, []);
+    fields.get(element.name).push(element);
+  }
+  return fields;
+}
+
+function isChoice(element) {
+  return element.type === "radio" || element.type === "checkbox";
+}
+
+function valueOf(elements) {
+  if (isChoice(elements[0])) return elements.filter((e) => e.checked).map((e) => e.value);
+  if (elements[0].multiple) return Array.from(elements[0].selectedOptions, (o) => o.value);
+  if (elements.length > 1) return elements.map((e) => e.value);
+  return elements[0].value;
+}
+
+function setValue(elements, value) {
+  if (isChoice(elements[0])) {
+    for (const element of elements) element.checked = value.includes(element.value);
+  } else if (elements[0].multiple) {
+    for (const option of elements[0].options) option.selected = value.includes(option.value);
+  } else if (Array.isArray(value)) {
+    elements.forEach((element, index) => {
+      element.value = value[index] ?? "";
+    });
+  } else {
+    elements[0].value = value;
+  }
+}
+
+function snapshot(fields) {
+  const values = {};
+  for (const [name, elements] of fields) values[name] = valueOf(elements);
+  return values;
+}
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+// What was typed, in words: the labels of the choices, or the text.
+function inWords(elements, value) {
+  if (isChoice(elements[0]) || elements[0].multiple) {
+    const options = elements[0].multiple ? Array.from(elements[0].options) : elements;
+    return options
+      .filter((option) => value.includes(option.value))
+      .map((option) => {
+        const label = option.labels?.[0] ?? option;
+        return (label.textContent || option.value).trim();
+      })
+      .join("\n");
+  }
+  return Array.isArray(value) ? value.join(" ") : value;
+}
+
+function showKept(elements, value, heading) {
+  const place = elements[0].closest(".govuk-form-group") || elements[0].parentElement;
+  const inset = document.createElement("div");
+  inset.className = "govuk-inset-text app-kept-answer";
+  const title = document.createElement("p");
+  title.className = "govuk-body govuk-!-font-weight-bold";
+  title.textContent = heading;
+  const text = document.createElement("p");
+  text.className = "govuk-body app-preserve-lines";
+  text.textContent = inWords(elements, value);
+  inset.append(title, text);
+  place.append(inset);
+}
+
+function tellPerson(form, paragraphs) {
+  const banner = document.createElement("div");
+  banner.className = "govuk-notification-banner app-kept-banner";
+  banner.setAttribute("role", "region");
+  banner.setAttribute("aria-labelledby", "app-kept-banner-title");
+  banner.tabIndex = -1;
+  const header = document.createElement("div");
+  header.className = "govuk-notification-banner__header";
+  const title = document.createElement("h2");
+  title.className = "govuk-notification-banner__title";
+  title.id = "app-kept-banner-title";
+  title.textContent = "Important";
+  header.append(title);
+  const content = document.createElement("div");
+  content.className = "govuk-notification-banner__content";
+  paragraphs.forEach((words, index) => {
+    const paragraph = document.createElement("p");
+    paragraph.className = index === 0 ? "govuk-notification-banner__heading" : "govuk-body";
+    paragraph.textContent = words;
+    content.append(paragraph);
+  });
+  banner.append(header, content);
+  const main = form.closest("main") || document.body;
+  const anchor = Array.from(main.children).find((child) => child.contains(form));
+  main.insertBefore(banner, anchor || main.firstChild);
+  banner.focus();
+}
+
+function saveButtonText(form) {
+  const button = form.querySelector('button[type="submit"], button:not([type])');
+  return button ? button.textContent.trim() : "Save";
+}
+
+function keepUnsaved(form) {
+  const store = keptStore();
+  const person = form.dataset.keepUnsaved;
+  if (!store || !person) return null;
+  const key = `${KEPT_PREFIX}${person}:${window.location.pathname}`;
+  const fields = fieldsOf(form);
+  let kept = {};
+  try {
+    kept = JSON.parse(store.getItem(key) || "{}");
+  } catch {
+    kept = {};
+  }
+  const write = () => {
+    try {
+      if (Object.keys(kept).length) store.setItem(key, JSON.stringify(kept));
+      else store.removeItem(key);
+    } catch {
+      // storage is full or refused: the page works as before
+    }
+  };
+  // What the server holds as far as this page knows: the answers shown, when the page
+  // shows the saved answers; otherwise (the form shown again with what was sent) what
+  // the kept copy says the server held.
+  const base = snapshot(fields);
+  let restored = 0;
+  if (form.hasAttribute("data-shows-saved")) {
+    const editable = !form.hasAttribute("data-not-editable");
+    let conflicts = 0;
+    for (const [name, entry] of Object.entries(kept)) {
+      const elements = fields.get(name);
+      if (!elements || same(base[name], entry.value)) {
+        delete kept[name]; // saved already (or no longer asked)
+      } else if (editable && same(base[name], entry.base)) {
+        setValue(elements, entry.value);
+        restored += 1;
+      } else {
+        entry.shown = true;
+        conflicts += 1;
+        showKept(
+          elements,
+          entry.value,
+          editable
+            ? "You typed this before you were signed out, but a different answer has been saved since, so it has not been put back:"
+            : "You typed this before you were signed out (not saved):",
+        );
+      }
+    }
+    write();
+    const paragraphs = [];
+    if (!editable && conflicts) {
+      paragraphs.push(
+        "You were signed out before your answers were saved, and this page can no longer be changed. What you typed is shown under each question: copy anything you need.",
+      );
+    } else if (restored || conflicts) {
+      paragraphs.push(
+        restored
+          ? `You were signed out before your answers were saved. We have put back what you typed on this page. Check it and select ${saveButtonText(form)}.`
+          : "You were signed out before your answers were saved.",
+      );
+      if (conflicts) {
+        paragraphs.push(
+          conflicts === 1
+            ? "A different answer to one question has been saved since you typed yours, so we have not put yours back there: it is shown under the question."
+            : `Different answers to ${conflicts} questions have been saved since you typed yours, so we have not put yours back there: they are shown under the questions.`,
+        );
+      }
+    }
+    if (restored) form.dispatchEvent(new Event("change"));
+    if (paragraphs.length) tellPerson(form, paragraphs);
+  } else {
+    for (const [name, entry] of Object.entries(kept)) base[name] = entry.base;
+  }
+
+  const remember = () => {
+    const now = snapshot(fields);
+    const next = {};
+    for (const [name, value] of Object.entries(now)) {
+      if (!same(value, base[name])) next[name] = { value, base: base[name] };
+      else if (kept[name]?.shown) next[name] = kept[name]; // shown beside a newer answer
+    }
+    kept = next;
+    write();
+  };
+  form.addEventListener("input", remember);
+  form.addEventListener("change", remember);
+  return {
+    restored,
+    now: () => snapshot(fields),
+    // The server has saved these answers: they are what it holds now.
+    confirm(sent) {
+      Object.assign(base, sent);
+      remember();
+    },
+  };
+}
+
+// On the page after a save: forget the copy kept of the form that was saved.
+function forgetSavedForms() {
+  const store = keptStore();
+  if (!store) return;
+  for (const mark of document.querySelectorAll("[data-saved-form]")) {
+    const path = mark.dataset.savedForm;
+    forgetKept(store, (rest) => rest.slice(rest.indexOf(":") + 1) === path);
+  }
+  // Signing out in this tab forgets everything kept in it; someone else signed in in this
+  // tab may not see what the previous person typed.
+  for (const signOut of document.querySelectorAll("form.app-sign-out")) {
+    signOut.addEventListener("submit", () => forgetKept(store, () => true));
+    const person = signOut.dataset.person;
+    if (person) forgetKept(store, (rest) => !rest.startsWith(`${person}:`));
+  }
+}
+
 // --- A return's section: save as the reviewer types, and before they leave ------------
-function startAutosave(form) {
+function startAutosave(form, keeper) {
   const url = form.dataset.autosave;
   const status = form.querySelector(".app-autosave-status");
   const version = form.querySelector('input[name="version"]');
   let timer = null;
-  let dirty = false; // changes on the page that are not saved yet
+  let dirty = Boolean(keeper?.restored); // changes on the page that are not saved yet
   let saving = false; // one save at a time, so a reviewer never collides with themself
   let stopped = false;
 
@@ -50,6 +301,7 @@ function startAutosave(form) {
     }
     saving = true;
     dirty = false;
+    const sent = keeper?.now();
     let response = null;
     try {
       response = await fetch(url, {
@@ -67,6 +319,7 @@ function startAutosave(form) {
     if (response && response.ok && json) {
       const result = await response.json();
       version.value = String(result.version);
+      if (sent) keeper.confirm(sent);
       const time = new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
       say(`Draft saved at ${time}`);
       return;
@@ -76,8 +329,16 @@ function startAutosave(form) {
       say("Not saved yet: the connection was lost. Your answers are still on this page.");
     } else if (response.status === 409) {
       stop("Someone else has saved this return. Your answers are still on this page: press Save to see both.");
-    } else if (response.type === "opaqueredirect" || response.status === 400 || !json) {
-      stop("You have been signed out, so this draft cannot be saved. Copy your answers, sign in again and paste them back.");
+    } else if (response.status === 400 && json && (await response.json()).expired) {
+      stop(
+        `This page was opened before you last signed in, so it cannot save as you type. Select ${saveButtonText(form)} to save your answers${keeper ? " (what you typed is kept in this browser tab)" : ""}.`,
+      );
+    } else if (response.type === "opaqueredirect" || !json) {
+      stop(
+        keeper
+          ? `You have been signed out, so this draft cannot be saved. What you typed is kept in this browser tab: select ${saveButtonText(form)}, sign in again, and it will be put back.`
+          : "You have been signed out, so this draft cannot be saved. Copy your answers, sign in again and paste them back.",
+      );
     } else if (response.status === 422) {
       say("Not saved yet: an answer is not in the right form (for example a date or a number). Press Save to see which.");
     } else {
@@ -104,7 +365,15 @@ function startAutosave(form) {
   });
 }
 
-for (const form of document.querySelectorAll("form[data-autosave]")) {
+forgetSavedForms();
+for (const form of document.querySelectorAll("form[data-keep-unsaved]")) {
+  const keeper = keepUnsaved(form);
+  if (form.dataset.autosave) {
+    applyConditions(form);
+    startAutosave(form, keeper);
+  }
+}
+for (const form of document.querySelectorAll("form[data-autosave]:not([data-keep-unsaved])")) {
   applyConditions(form);
-  startAutosave(form);
+  startAutosave(form, null);
 }
