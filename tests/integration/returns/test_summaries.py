@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from audit_app.models import (
     Agency,
+    AgencyReturn,
     AgencySummary,
     Answer,
     Audit,
@@ -252,3 +253,51 @@ def test_a_summary_with_no_items_cannot_be_sent(
     refused = press(client, url, "send")
     assert refused.status_code == 200
     assert "Write the summary before sending it" in text_of(page(refused))
+
+
+def test_an_agency_summary_of_60_children_saved_untouched_is_saved(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9's bad input: a draft of every answer of 60 children used to fill one box past
+    its own limit, so saving it untouched was refused. Each child here has a long written
+    answer (the draft's old box would hold about 30,000 characters)."""
+    from audit_app.returns import answering
+    from tests.integration.test_statement_counts import build, isolated
+
+    monkeypatch.setattr("audit_app.demo.DEMO_POPULATION_SIZE", 70)  # the ward's list is 46
+    with isolated(app) as session:
+        world = build(app, session, 60)
+        own = session.scalars(
+            select(AgencyReturn).where(
+                AgencyReturn.audit_id == world.audit.id,
+                AgencyReturn.agency_id == world.first_return.agency_id,
+            )
+        ).all()
+        assert len(own) == 60
+        for number, agency_return in enumerate(own):
+            written = f"Child {number}: " + "the GP saw her twice in May and wrote it down. " * 10
+            answering.save_section(
+                session,
+                agency_return,
+                agency_return.version,
+                {"early_help_offered": "no", "missed_opportunity": written, "who_referred": "gp"},
+                {},
+                None,
+            )
+        session.commit()
+        url = f"/audits/{world.audit.id}/summary"
+        client = world.reviewer
+        assert press(client, url, "draft").status_code == 302
+        shown = page(client.get(url))
+        boxes = shown.select("main textarea")
+        assert all(len(box.get_text()) <= MAX_ITEM_LENGTH + 1 for box in boxes)
+        saved = client.post(url, data=form_as_shown(shown, "save"))
+        assert saved.status_code == 302, text_of(page(saved))[:500]
+        summary = session.scalar(
+            select(AgencySummary).where(AgencySummary.audit_id == world.audit.id)
+        )
+        session.refresh(summary)
+        assert summary.version >= 2 and summary.items
+        missed = next(item for item in summary.items if "What chance" in item.text)
+        assert missed.text.startswith("In 60 of 60 children")
+        assert len(missed.answer_ids) == 60
