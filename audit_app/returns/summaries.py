@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.accounts.models import User
-from audit_app.audits.models import Audit, AuditStatus
+from audit_app.agencies.models import Agency
+from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.cohort.models import CohortMember
 from audit_app.core.errors import DomainError
 from audit_app.core.models import utcnow
@@ -227,6 +228,26 @@ def summary_of(session: Session, audit: Audit, agency_id: int) -> AgencySummary 
         .where(AgencySummary.audit_id == audit.id, AgencySummary.agency_id == agency_id)
         .options(selectinload(AgencySummary.items))
     )
+
+
+def summaries_of_audit(session: Session, audit: Audit) -> list[tuple[Agency, AgencySummary | None]]:
+    """Each agency taking part in the audit, by name, with its summary (and the summary's
+    items) or None: three statements whatever the number of agencies."""
+    agencies = session.scalars(
+        select(Agency)
+        .join(AuditAgency, AuditAgency.agency_id == Agency.id)
+        .where(AuditAgency.audit_id == audit.id)
+        .order_by(Agency.name)
+    ).all()
+    found = {
+        summary.agency_id: summary
+        for summary in session.scalars(
+            select(AgencySummary)
+            .where(AgencySummary.audit_id == audit.id)
+            .options(selectinload(AgencySummary.items))
+        )
+    }
+    return [(agency, found.get(agency.id)) for agency in agencies]
 
 
 def items_by_column(summary: AgencySummary | None) -> dict[str, list[SummaryItem]]:

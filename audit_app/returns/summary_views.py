@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from audit_app.accounts.memberships import holds
 from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit
 from audit_app.core.access import allow
@@ -155,4 +156,32 @@ def summary(audit_id: int) -> str | Response:
         problem_href="#your-text"
         if typed
         else (f"#{problem_field}" if problem_field else "#main-content"),
+    )
+
+
+@blueprint.route("/audits/<id:audit_id>/summaries")
+@allow(Role.AUDIT_LEAD, Role.PANEL)
+def audit_summaries(audit_id: int) -> str:
+    """Every agency's summary of an audit, to read: the items of those sent to the panel, by
+    column; the audit lead also sees how far each agency has got."""
+    session = db()
+    audit = session.get(Audit, audit_id) or abort(404)
+    is_lead = holds(current_user, Role.AUDIT_LEAD, audit.id)
+    rows = summaries.summaries_of_audit(session, audit)
+    sent = [summary for _, summary in rows if summary and summary.submitted_at]
+    definition = definition_of(audit.template_version) if audit.template_version else None
+    items = [item for summary in sent for item in summary.items]
+    return render_template(
+        "summaries/audit_summaries.html",
+        audit=audit,
+        rows=[
+            (agency, summary, summaries.items_by_column(summary))
+            for agency, summary in rows
+            if is_lead or (summary and summary.submitted_at)
+        ],
+        waiting=sum(1 for _, summary in rows if not (summary and summary.submitted_at)),
+        sources=summaries.sources_of(session, definition, items),
+        column_labels=COLUMN_LABELS,
+        link="lead" if is_lead else None,
+        is_lead=is_lead,
     )

@@ -301,3 +301,57 @@ def test_an_agency_summary_of_60_children_saved_untouched_is_saved(
         missed = next(item for item in summary.items if "What chance" in item.text)
         assert missed.text.startswith("In 60 of 60 children")
         assert len(missed.answer_ids) == 60
+
+
+def test_the_lead_and_the_panel_read_the_summaries_as_items_by_column(
+    app: Flask,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    reviewer = app.test_client()
+    sign_in(reviewer, users[Role.REVIEWER].email)
+    section = f"/returns/{own_return(session, collecting, agency.id).id}/sections/1"
+    save(reviewer, section, SECTION_1)
+    url = f"/audits/{collecting.id}/summary"
+    press(reviewer, url, "draft")
+    press(reviewer, url, "save", **{"new-needs_to_happen": "Plan every discharge with the GP"})
+    panel_member = make_user(session, Role.PANEL, audit_id=collecting.id, email="p@example.org")
+    session.commit()
+    lead = app.test_client()
+    sign_in(lead, users[Role.ADMIN].email)
+    panel = app.test_client()
+    sign_in(panel, panel_member.email)
+    summaries_url = f"/audits/{collecting.id}/summaries"
+    # Not sent yet: the lead sees it started, the panel sees nothing of it.
+    assert f"/audits/{collecting.id}/summaries" in str(page(lead.get(f"/audits/{collecting.id}")))
+    started = text_of(page(lead.get(summaries_url)))
+    assert f"{agency.name} Started (" in started and "Police Not started" in started
+    assert "Plan every discharge" not in started
+    waiting = text_of(page(panel.get(summaries_url)))
+    assert agency.name not in waiting and "2 agencies have not sent one yet" in waiting
+    assert summaries_url in str(page(panel.get("/")))
+
+    press(reviewer, url, "send")
+    for client, link in ((lead, "lead"), (panel, None)):
+        soup = page(client.get(summaries_url))
+        shown = text_of(soup)
+        assert shown.index(agency.name) < shown.index("What needs to happen")
+        assert shown.index("What needs to happen") < shown.index("Plan every discharge")
+        assert "In 1 of 2 children" in shown and "Secret Name" not in shown
+        links = soup.select(".app-item-sources a")
+        if link == "lead":
+            assert links and all(f"/audits/{collecting.id}/returns/" in a["href"] for a in links)
+        else:
+            assert links == [] and "Child A" in text_of(soup.select_one(".app-item-sources"))
+    # A reviewer never reads the summaries page, nor does a panel member of another audit.
+    assert reviewer.get(summaries_url).status_code == 403
+    outsider = app.test_client()
+    other = Audit(title="Another audit")
+    session.add(other)
+    session.flush()
+    sign_in(
+        outsider, make_user(session, Role.PANEL, audit_id=other.id, email="o@example.org").email
+    )
+    assert outsider.get(summaries_url).status_code == 403
