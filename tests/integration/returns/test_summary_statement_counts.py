@@ -1,6 +1,7 @@
 """The agency summary page runs as many statements for 40 children as for 5 (DESIGN.md §6):
 before the summary is started, when the draft is made, once it has items, and when the
-items are saved untouched. The audits are built as in
+items are saved untouched; and the page where the audit lead and the panel read every
+agency's summary. The audits are built as in
 ``tests/integration/test_statement_counts.py``."""
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ STEPS = (
     "make the draft (POST)",
     "summary page with its items",
     "save the items untouched (POST)",
+    "audit lead's agency summaries page",
+    "panel's agency summaries page",
 )
 
 
@@ -57,6 +60,17 @@ def measure(app: Flask, children: int) -> dict[str, Statements]:
         counts[STEPS[2]] = _count(app, get)
         post("save")()
         counts[STEPS[3]] = _count(app, post("save"))
+        post("send")()
+        for step, reader in zip(STEPS[4:], (world.admin, world.panel), strict=True):
+
+            def read(reader: Any = reader) -> Any:
+                response = reader.get(f"/audits/{world.audit.id}/summaries")
+                assert response.status_code == 200
+                assert "In " in response.get_data(as_text=True)  # the items are shown
+                return response
+
+            read()
+            counts[step] = _count(app, read)
         return counts
 
 
