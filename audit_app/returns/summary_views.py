@@ -13,6 +13,7 @@ from audit_app.accounts.memberships import holds
 from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit
 from audit_app.core.access import allow
+from audit_app.core.commit_point import discard_changes
 from audit_app.core.errors import DomainError
 from audit_app.core.roles import Role
 from audit_app.core.web import db
@@ -110,11 +111,13 @@ def summary(audit_id: int) -> str | Response:
                     else "Your summary has been saved."
                 )
         except summaries.SummaryConflict as conflict:
-            session.rollback()
+            discard_changes()
+            session.rollback()  # to read the summary as the other person left it
             problem, typed = conflict.message, [edit for edit in edits if edit.text]
             existing = summaries.summary_of(session, audit, agency_id)
             form.version.data = str(existing.version if existing else 0)
         except DomainError as error:
+            discard_changes()
             session.rollback()
             problem, problem_field = error.message, error.field
             existing = summaries.summary_of(session, audit, agency_id)
