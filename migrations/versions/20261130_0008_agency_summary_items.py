@@ -81,7 +81,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_summary_item")),
     )
     with op.batch_alter_table("summary_item", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_summary_item_summary_id"), ["summary_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_summary_item_summary_id"), ["summary_id"], unique=False
+        )
 
     bind = op.get_bind()
     summary, item = _summary_table(), _item_table()
