@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -189,21 +190,26 @@ def draft_sources(session: Session, audit: Audit, agency_id: int) -> tuple[list[
         return [], 0
     definition = definition_of(audit.template_version)
     returns = _involved_returns(session, audit, agency_id)
-    answers: dict[int, dict[str, Answer]] = {r.id: {} for r in returns}
+    # Plain rows, not Answer objects: thousands of answers, read once, changed never.
+    answers: dict[int, dict[str, Row[Any]]] = {r.id: {} for r in returns}
     if answers:
-        for answer in session.scalars(select(Answer).where(Answer.return_id.in_(answers))):
-            answers[answer.return_id][answer.question_id] = answer
+        for row in session.execute(
+            select(
+                Answer.id, Answer.return_id, Answer.question_id, Answer.value, Answer.columns
+            ).where(Answer.return_id.in_(answers))
+        ):
+            answers[row.return_id][row.question_id] = row
     order = {question.id: n for n, question in enumerate(definition.questions)}
     sources = []
     for agency_return in returns:
         given = answers[agency_return.id]
-        values = {qid: answer.value for qid, answer in given.items()}
+        values = {qid: row.value for qid, row in given.items()}
         for question in definition.questions:
-            answer = given.get(question.id)
-            if answer is None or not is_shown(question, values, definition):
+            row = given.get(question.id)
+            if row is None or not is_shown(question, values, definition):
                 continue
-            words = answer_type(question).summary(answer.value, question, definition.scales)
-            for column in answer.columns or []:  # every column the answer lands in
+            words = answer_type(question).summary(row.value, question, definition.scales)
+            for column in row.columns or []:  # every column the answer lands in
                 sources.append(
                     DraftSource(
                         column=column,
@@ -212,7 +218,7 @@ def draft_sources(session: Session, audit: Audit, agency_id: int) -> tuple[list[
                         question=question.text,
                         order=order[question.id],
                         answer=words,
-                        answer_id=answer.id,
+                        answer_id=row.id,
                     )
                 )
     return sources, len(returns)
