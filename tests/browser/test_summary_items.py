@@ -9,10 +9,12 @@ import re
 from playwright.sync_api import Page, expect
 
 from audit_app.demo import DEMO_LOGINS
-from tests.browser.conftest import click_and_check, submit
-from tests.browser.test_journeys import sign_in
+from tests.browser.conftest import click_and_check, submit, visit
+from tests.browser.test_journeys import sign_in, sign_out
 
 GP = next(login for login in DEMO_LOGINS if login.agency == "GP")
+PANEL = next(login for login in DEMO_LOGINS if login.role.value == "panel")
+LEAD = DEMO_LOGINS[0]
 
 
 def items(page: Page, column: str) -> list[str]:
@@ -71,3 +73,16 @@ def test_a_reviewer_drafts_edits_and_sends_the_summary_as_items(page: Page) -> N
     expect(page.locator("main textarea")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("Ask the child what helped")
     expect(page.locator("main")).not_to_contain_text("Share discharge plans with GPs")
+
+    summaries = re.sub(r"^https?://[^/]+|/summary.*$", "", page.url) + "/summaries"
+
+    # The panel reads it, item by item, from their home page; the audit lead from the audit.
+    sign_out(page)
+    sign_in(page, PANEL.email)
+    click_and_check(page, page.locator(f"a[href='{summaries}']"))
+    expect(page.locator("main")).to_contain_text("Ask the child what helped")
+    sign_out(page)
+    sign_in(page, LEAD.email)
+    visit(page, summaries.removesuffix("/summaries"))
+    click_and_check(page, page.get_by_role("link", name="Read the agencies' summaries"))
+    expect(page.locator("main")).to_contain_text("Ask the child what helped")
