@@ -49,6 +49,7 @@ from audit_app.returns.models import (
     ChronologyEntry,
     Reminder,
     ReturnStatus,
+    SummaryItem,
     UrgentConcern,
 )
 
@@ -91,6 +92,7 @@ __all__ = [
     "Role",
     "SignInAttempt",
     "SignsOfSafetyColumn",
+    "SummaryItem",
     "Theme",
     "ThemeTag",
     "Timestamped",

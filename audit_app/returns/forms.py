@@ -74,22 +74,8 @@ class AmendmentForm(FlaskForm):
 
 
 class SummaryForm(FlaskForm):
+    """The summary page's form: the version read and the CSRF token. Its items are fields
+    named by item (``item-<id>-text``, ``item-<id>-column``, ``new-<column>``), as many as the
+    summary has, read by the view."""
+
     version = HiddenField()
-    working_well = TextAreaField(
-        "What's working well",
-        widget=GovTextArea(),
-        filters=[strip_text],
-        validators=[Length(max=20000)],
-    )
-    worried_about = TextAreaField(
-        "What are we worried about",
-        widget=GovTextArea(),
-        filters=[strip_text],
-        validators=[Length(max=20000)],
-    )
-    needs_to_happen = TextAreaField(
-        "What needs to happen",
-        widget=GovTextArea(),
-        filters=[strip_text],
-        validators=[Length(max=20000)],
-    )

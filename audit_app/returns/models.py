@@ -143,14 +143,36 @@ class AgencySummary(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    working_well: Mapped[str] = mapped_column(Text, default="", info=FREE_TEXT)
-    worried_about: Mapped[str] = mapped_column(Text, default="", info=FREE_TEXT)
-    needs_to_happen: Mapped[str] = mapped_column(Text, default="", info=FREE_TEXT)
     version: Mapped[int] = mapped_column(Integer, default=0)
     submitted_at: Mapped[datetime | None] = mapped_column()
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     __mapper_args__ = {"version_id_col": version}
+
+    items: Mapped[list[SummaryItem]] = relationship(
+        back_populates="summary",
+        cascade="all, delete-orphan",
+        order_by="SummaryItem.position",
+    )
+
+
+class SummaryItem(Base):
+    """One finding in an agency summary: its Signs of Safety column, its words, and the
+    answers it came from (the panel tags and counts items, so each has an id)."""
+
+    __tablename__ = "summary_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("agency_summary.id"), index=True)
+    column: Mapped[SignsOfSafetyColumn] = mapped_column(enum_column(SignsOfSafetyColumn))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    """Its place in its column, from 0."""
+    text: Mapped[str] = mapped_column(Text, info=FREE_TEXT)
+    answer_ids: Mapped[list[Any]] = mapped_column(default=list)
+    """The ids of the answers the item came from (empty for an item the agency wrote
+    itself). An answer cleared later leaves its id here; readers skip ids not found."""
+
+    summary: Mapped[AgencySummary] = relationship(back_populates="items")
 
 
 class UrgentConcern(Base):

@@ -528,7 +528,8 @@ def test_reviewer_completes_and_sends_a_return(page: Page) -> None:
             "link", name=re.compile("^Your agency's summary of findings.*Children in crisis")
         ),
     )
-    expect(page.get_by_label("What are we worried about")).not_to_have_value("")
+    submit(page, "Make a draft from your answers")
+    expect(page.locator("#worried_about ~ .app-summary-item textarea").first).not_to_have_value("")
     submit(page, "Save draft")
 
     # The offline route: the workbook page, and the download itself.

@@ -112,6 +112,7 @@ EXPECTED: dict[str, object] = {
     "returns.acknowledge": LEAD,
     "returns.lead_view": LEAD,
     "summaries.summary": REVIEWER,
+    "summaries.audit_summaries": LEAD | {Role.PANEL},
     "workbooks.download": REVIEWER,
     "workbooks.upload": REVIEWER,
     "workbooks.confirm": REVIEWER,

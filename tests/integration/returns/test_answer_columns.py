@@ -31,7 +31,7 @@ from audit_app.models import (
 )
 from audit_app.questionnaires.library import load_template
 from audit_app.returns.answering import check_answers, definition_for, save_section
-from audit_app.returns.summaries import draft_from_answers
+from audit_app.returns.summaries import draft_sources, group_draft
 from tests.conftest import EXAMPLE_TEMPLATE, make_user, page, sign_in, text_of
 from tests.databases import fresh_database
 from tests.integration.returns.test_returns import SECTION_1, own_return, save
@@ -138,18 +138,36 @@ def test_the_summary_draft_lists_a_spanning_answer_under_each_column(
         {},
         users[Role.REVIEWER],
     )
-    draft = draft_from_answers(session, collecting, agency.id)
+    sources, children = draft_sources(session, collecting, agency.id)
+    draft = group_draft(sources, children)
     for column in ("working_well", "worried_about"):
-        assert [item.question_id for item in draft.items[column]] == ["services"], column
-        assert "Child A, Which services were involved? CAMHS, Social care" in draft.text(column)
-    assert draft.items["needs_to_happen"] == []
+        assert [source.question_id for source in sources if source.column == column] == [
+            "services"
+        ], column
+        (item,) = draft[column]
+        assert item.text == (
+            "In 1 of 2 children, “Which services were involved?”: CAMHS, Social care (1 child)."
+        )
+    assert draft["needs_to_happen"] == []
 
     client = app.test_client()
     sign_in(client, users[Role.REVIEWER].email)
-    soup = page(client.get(f"/audits/{collecting.id}/summary"))
+    url = f"/audits/{collecting.id}/summary"
+    soup = page(client.get(url))
+    drafted = client.post(
+        url,
+        data={
+            "csrf_token": soup.find("input", attrs={"name": "csrf_token"})["value"],
+            "version": "0",
+            "action": "draft",
+        },
+    )
+    assert drafted.status_code == 302
+    soup = page(client.get(url))
     for column in ("working_well", "worried_about"):
-        box = soup.find("textarea", attrs={"name": column}).text
-        assert "Child A, Which services were involved? CAMHS, Social care" in box
+        heading = soup.find("h2", id=column)
+        box = heading.find_next("textarea")
+        assert "“Which services were involved?”: CAMHS, Social care" in box.text
 
 
 def test_a_value_the_question_cannot_take_is_refused(

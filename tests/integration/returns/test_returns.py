@@ -440,70 +440,6 @@ def test_a_hidden_follow_up_does_not_block_sending(
     assert check.find("form", action=f"{base}/submit") is not None
 
 
-def test_the_agency_summary_starts_from_its_answers_and_is_sent_to_the_panel(
-    app: Flask,
-    users: dict[Role, User],
-    session: Session,
-    collecting: Audit,
-    agency: Agency,
-) -> None:
-    client = app.test_client()
-    sign_in(client, users[Role.REVIEWER].email)
-    base = f"/returns/{own_return(session, collecting, agency.id).id}"
-    save(client, f"{base}/sections/1", SECTION_1)
-    url = f"/audits/{collecting.id}/summary"
-    soup = page(client.get(url))
-    worried = soup.find("textarea", attrs={"name": "worried_about"}).text
-    assert "Child A, Was early help offered before the crisis? No" in worried
-    link = soup.find("a", href=f"{base}/sections/1#question-early_help_offered")
-    assert link is not None
-    # Two people: the later save is refused and keeps the text typed.
-    colleague = app.test_client()
-    sign_in(colleague, make_user(session, Role.REVIEWER, agency, email="c2@example.org").email)
-    theirs = page(colleague.get(url))
-    mine = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(soup),
-            "version": "0",
-            "working_well": "GP follow-up after ED",
-            "action": "save",
-        },
-    )
-    assert mine.status_code == 302
-    late = colleague.post(
-        url,
-        data={
-            "csrf_token": csrf_token(theirs),
-            "version": "0",
-            "working_well": "My own careful words",
-            "action": "save",
-        },
-    )
-    late_page = page(late)
-    assert "Someone else saved this summary" in text_of(late_page)
-    assert "My own careful words" in text_of(late_page.select_one("#your-text"))
-    assert (
-        "GP follow-up after ED" in late_page.find("textarea", attrs={"name": "working_well"}).text
-    )
-    fresh = page(client.get(url))
-    version = fresh.find("input", attrs={"name": "version"})["value"]
-    sent = client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(fresh),
-            "version": version,
-            "working_well": "GP follow-up after ED",
-            "worried_about": "Late early help",
-            "action": "send",
-        },
-    )
-    assert sent.status_code == 302
-    done = page(client.get(url))
-    assert "Sent to the panel" in text_of(done)
-    assert done.select_one("main fieldset[disabled]") is not None
-
-
 def test_a_summary_belongs_to_the_agencies_in_the_audit(
     app: Flask,
     users: dict[Role, User],
@@ -687,32 +623,6 @@ def test_a_dated_list_always_has_room_for_more(
     soup = page(client.get(url))
     whats = soup.select('textarea[name^="chronology-"][name$="-what"]')
     assert [w.text.strip() for w in whats] == ["Event 0", "Event 1", "Event 2", "", ""]
-
-
-def test_a_cleared_summary_column_stays_clear(
-    client: FlaskClient,
-    users: dict[Role, User],
-    session: Session,
-    collecting: Audit,
-    agency: Agency,
-) -> None:
-    sign_in(client, users[Role.REVIEWER].email)
-    save(client, f"/returns/{own_return(session, collecting, agency.id).id}/sections/1", SECTION_1)
-    url = f"/audits/{collecting.id}/summary"
-    soup = page(client.get(url))
-    assert soup.find("textarea", attrs={"name": "worried_about"}).text.strip()
-    client.post(
-        url,
-        data={
-            "csrf_token": csrf_token(soup),
-            "version": "0",
-            "working_well": "Ours",
-            "worried_about": "",
-            "action": "save",
-        },
-    )
-    again = page(client.get(url))
-    assert again.find("textarea", attrs={"name": "worried_about"}).text.strip() == ""
 
 
 def test_pressing_send_twice_is_not_an_error(
