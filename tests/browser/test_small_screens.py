@@ -161,6 +161,10 @@ def test_the_sign_out_button_has_the_same_focus_style_as_the_navigation_links(
     button_style = button.evaluate(FOCUS_STYLE)
     assert link_style["background"] == "rgb(255, 221, 0)", link_style  # GOV.UK yellow
     assert button_style == link_style
+    # The yellow covers the same height: the button is no taller than a link's text.
+    link_box, button_box = link.bounding_box(), button.bounding_box()
+    assert link_box and button_box
+    assert abs(button_box["height"] - link_box["height"]) <= 1, (button_box, link_box)
 
 
 def test_the_sideways_scroll_check_catches_a_page_that_pans(page: Page) -> None:
