@@ -59,6 +59,9 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
+# Every page is checked at a desktop width and at a phone's width (an iPhone SE's 375 px).
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 667}
 SCREENSHOT_DIR = Path("/tmp/screens")  # noqa: S108 (for a person to look at after a run)
 DEFAULT_TIMEOUT_MS = 10_000
 
@@ -261,7 +264,7 @@ def page(browser: Browser, live_server: str, axe_source: str) -> Iterator[Page]:
     """A tab in a new browser context (no shared cookies), watched for errors."""
     context = browser.new_context(
         base_url=live_server,
-        viewport={"width": 1280, "height": 800},
+        viewport=DESKTOP,
         locale="en-GB",
         timezone_id="Europe/London",
     )
@@ -318,6 +321,50 @@ def assert_accessible(page: Page) -> None:
     assert not violations, _format_violations(page, violations)
 
 
+SCROLL_WIDTH = """
+() => ({
+  document: document.documentElement.scrollWidth,
+  viewport: document.documentElement.clientWidth,
+  // Elements that stick out past the right edge (not clipped by a scrolling wrapper).
+  culprits: [...document.querySelectorAll('body *')]
+    .filter((element) => element.getBoundingClientRect().right
+      > document.documentElement.clientWidth + 1)
+    .filter((element) => !element.closest('.app-table-wrapper')
+      || getComputedStyle(element).position === 'absolute')
+    .slice(0, 5)
+    .map((element) => `${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''}`
+      + `${element.className && typeof element.className === 'string'
+        ? '.' + element.className.trim().split(/\\s+/).join('.') : ''}`
+      + ` (right edge ${Math.round(element.getBoundingClientRect().right)})`),
+})
+"""
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """The document is no wider than the window: nothing pans sideways into blank space.
+
+    A wide table may scroll inside its own focusable wrapper; the page itself never does.
+    """
+    measured = page.evaluate(SCROLL_WIDTH)
+    assert measured["document"] <= measured["viewport"], (
+        f"{page.url} at {measured['viewport']} px wide scrolls sideways to "
+        f"{measured['document']} px; sticking out: {', '.join(measured['culprits']) or '?'}"
+    )
+
+
+def assert_accessible_at_every_width(page: Page) -> None:
+    """axe-core and the sideways-scroll check at the desktop width, then at a phone's width.
+
+    The window goes back to the desktop width afterwards, so the test goes on as before.
+    """
+    for viewport in (DESKTOP, PHONE):
+        if page.viewport_size != viewport:
+            page.set_viewport_size(viewport)
+        assert_no_sideways_scroll(page)
+        assert_accessible(page)
+    page.set_viewport_size(DESKTOP)
+
+
 def assert_no_browser_errors(page: Page) -> None:
     """Fail on console errors, CSP violations, failed asset requests or app errors so far."""
     monitor = monitor_of(page)
@@ -364,7 +411,7 @@ def check_page(page: Page, response: Response | None, status: int) -> Response:
     monitor.visited.append(page.url)
     VISITED.append(urlsplit(page.url).path)
     assert_page_basics(page)
-    assert_accessible(page)
+    assert_accessible_at_every_width(page)
     assert_no_browser_errors(page)
     return response
 
