@@ -7,7 +7,12 @@ entry land together or not at all. Who made the change comes from ``session.info
 
 Columns marked ``info={"audit": "redact"}`` are logged as changed without their values
 (password hashes, children's identities); ``"summary"`` logs a short digest of a large
-value; ``"ignore"`` leaves a column out of the log altogether.
+value; ``"ignore"`` leaves a column out of the log altogether; ``"clear"`` logs the value
+as it is.
+
+Free text may name a child whatever the guidance says, so every ``Text`` column (and every
+long ``String``) is logged as a digest unless its model opts it in with
+``info=IN_CLEAR``: a new free-text column can never reach the log in clear by accident.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import Column, String, Text, event, func, insert, inspect, select
+from sqlalchemy import Enum as SQLEnum
 from sqlalchemy.orm import (
     ORMExecuteState,
     Session,
@@ -56,6 +62,29 @@ def _logged_value(column_info: dict[str, Any], value: Any) -> Any:
     return _json_value(value)
 
 
+LONG_STRING = 1000
+"""A ``String`` longer than this is free text, and logged as a digest by default."""
+
+
+def is_free_text(column: Column[Any]) -> bool:
+    """Is the column free text (``Text``, or a long or unbounded ``String``)?"""
+    kind = column.type
+    if isinstance(kind, SQLEnum):
+        return False
+    if isinstance(kind, Text):
+        return True
+    return isinstance(kind, String) and (kind.length is None or kind.length > LONG_STRING)
+
+
+def log_treatment(column: Column[Any]) -> dict[str, Any]:
+    """How the log treats a column: its own ``info["audit"]``, else a digest for free text."""
+    if "audit" in column.info:
+        return column.info
+    if is_free_text(column):
+        return {"audit": "summary"}
+    return column.info
+
+
 def is_audited(obj: object) -> bool:
     return isinstance(obj, Base) and getattr(type(obj), "__audited__", True)
 
@@ -67,7 +96,8 @@ def _snapshot(obj: Base, *, changed_only: bool) -> tuple[dict[str, Any], dict[st
     after: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         column = attr.columns[0]
-        if column.info.get("audit") == "ignore":
+        treatment = log_treatment(column)
+        if treatment.get("audit") == "ignore":
             continue
         history = state.attrs[attr.key].history
         if changed_only:
@@ -77,11 +107,11 @@ def _snapshot(obj: Base, *, changed_only: bool) -> tuple[dict[str, Any], dict[st
             new = history.added[0] if history.added else None
             if old == new:
                 continue
-            before[attr.key] = _logged_value(column.info, old)
-            after[attr.key] = _logged_value(column.info, new)
+            before[attr.key] = _logged_value(treatment, old)
+            after[attr.key] = _logged_value(treatment, new)
         else:
             value = getattr(obj, attr.key)
-            after[attr.key] = _logged_value(column.info, value)
+            after[attr.key] = _logged_value(treatment, value)
     return before, after
 
 

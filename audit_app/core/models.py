@@ -74,7 +74,11 @@ def enum_column(enum_cls: type[enum.Enum]) -> Enum:
 
 # Free text may name a child despite the guidance: the log keeps a digest, never the words,
 # so that purging an audit's identities leaves nothing identifying behind in the log.
+# Free text is logged as a digest by default (core/audit_log.py); FREE_TEXT says so
+# explicitly. IN_CLEAR opts a free-text column into the log in clear: only for text that
+# describes the partnership's work, never a child (an audit's terms of reference).
 FREE_TEXT = {"audit": "summary"}
+IN_CLEAR = {"audit": "clear"}
 
 
 class Base(DeclarativeBase):
