@@ -13,6 +13,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     TypeDecorator,
@@ -101,10 +102,17 @@ class AuditLogEntry(Base):
 
     __tablename__ = "audit_log_entry"
     __audited__ = False
-    __table_args__ = (Index("ix_audit_log_entry_record", "record_type", "record_id"),)
+    # The log is read newest first (``at DESC, id DESC``), whole or filtered by record type
+    # or by audit: an index for each serves that order, so a page reads only its own rows.
+    __table_args__ = (
+        Index("ix_audit_log_entry_record", "record_type", "record_id"),
+        Index("ix_audit_log_entry_order", "at", "id"),
+        Index("ix_audit_log_entry_record_type_order", "record_type", "at", "id"),
+        Index("ix_audit_log_entry_audit_order", "audit_id", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now(), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     actor_label: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(20))
@@ -112,5 +120,8 @@ class AuditLogEntry(Base):
     record_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The audit the changed record belongs to, filled in when it is written (entries written
+    # before this column existed have none). Not a foreign key: the log outlives records.
+    audit_id: Mapped[int | None] = mapped_column(Integer)
 
     actor: Mapped[User | None] = relationship()
