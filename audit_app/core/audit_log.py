@@ -115,6 +115,132 @@ def _snapshot(obj: Base, *, changed_only: bool) -> tuple[dict[str, Any], dict[st
     return before, after
 
 
+# --- The audit an entry belongs to ------------------------------------------------------
+
+AUDIT_TABLE = "audit"
+Hop = tuple[str, str]
+"""A foreign key column on one table and the table it points at."""
+
+
+def _audit_paths() -> dict[str, tuple[Hop, ...] | None]:
+    """For every table, the foreign keys leading from it to its audit (shortest first:
+    ``()`` for a table with its own ``audit_id`` or the audit itself; ``None`` for a table
+    that belongs to no audit, such as agencies and people)."""
+    tables = Base.metadata.tables
+    paths: dict[str, tuple[Hop, ...] | None] = {}
+    for name in tables:
+        if name == AUDIT_TABLE or "audit_id" in tables[name].c:
+            paths[name] = ()
+            continue
+        # Breadth first over foreign keys that must be set (a nullable one, such as an
+        # action's lead agency, does not say what the record belongs to).
+        queue: list[tuple[str, tuple[Hop, ...]]] = [(name, ())]
+        seen = {name}
+        found: tuple[Hop, ...] | None = None
+        while queue and found is None:
+            table, path = queue.pop(0)
+            for column in sorted(tables[table].c, key=lambda c: c.name):
+                if column.nullable or not column.foreign_keys:
+                    continue
+                target = next(iter(column.foreign_keys)).column.table.name
+                if target in seen:
+                    continue
+                seen.add(target)
+                step = (*path, (column.name, target))
+                if target == AUDIT_TABLE or "audit_id" in tables[target].c:
+                    found = step
+                    break
+                queue.append((target, step))
+        paths[name] = found
+    return paths
+
+
+_paths: dict[str, tuple[Hop, ...] | None] = {}
+_mapper_of: dict[str, Any] = {}
+
+
+def _mappers() -> dict[str, Any]:
+    if not _mapper_of:
+        _mapper_of.update({m.local_table.name: m for m in Base.registry.mappers})
+    return _mapper_of
+
+
+def audit_path(table: str) -> tuple[Hop, ...] | None:
+    if not _paths:
+        _paths.update(_audit_paths())
+    return _paths.get(table)
+
+
+def _audit_ids(session: Session, objects: list[Base]) -> dict[int, int | None]:
+    """The audit each object belongs to (by ``id(obj)``), following its foreign keys in
+    bulk: from the objects in the session where it can, one SELECT per table it cannot."""
+    tables = Base.metadata.tables
+    flushed = {(type(obj).__tablename__, _record_id(obj)): obj for obj in objects}
+
+    def loaded(table: str, key: Any) -> Base | None:
+        """The object already in the session for that row, if any (no SQL)."""
+        found = flushed.get((table, str(key)))
+        if found is not None:
+            return found
+        mapper = _mappers().get(table)
+        if mapper is None:
+            return None
+        held = session.identity_map.get(mapper.identity_key_from_primary_key([key]))
+        return held if isinstance(held, Base) else None
+
+    def own_audit_id(obj: Base) -> int | None:
+        if type(obj).__tablename__ == AUDIT_TABLE:
+            return getattr(obj, "id", None)
+        return getattr(obj, "audit_id", None)
+
+    result: dict[int, int | None] = {}
+    pending: dict[int, tuple[str, Any, tuple[Hop, ...]]] = {}
+    for obj in objects:
+        path = audit_path(type(obj).__tablename__)
+        if path is None:
+            result[id(obj)] = None
+        elif not path:
+            result[id(obj)] = own_audit_id(obj)
+        else:
+            column, target = path[0]
+            pending[id(obj)] = (target, getattr(obj, column, None), path[1:])
+    while pending:
+        missing: dict[str, set[Any]] = {}
+        for target, key, _rest in pending.values():
+            if key is not None and loaded(target, key) is None:
+                missing.setdefault(target, set()).add(key)
+        rows: dict[tuple[str, Any], dict[str, Any]] = {}
+        for target, keys in missing.items():
+            table = tables[target]
+            for row in session.connection().execute(
+                select(table).where(table.c.id.in_(sorted(keys)))
+            ):
+                rows[(target, str(row.id))] = dict(row._mapping)
+        still: dict[int, tuple[str, Any, tuple[Hop, ...]]] = {}
+        for obj_id, (target, key, rest) in pending.items():
+            if key is None:
+                result[obj_id] = None
+                continue
+            parent: Any = loaded(target, key)
+            values = rows.get((target, str(key)))
+            if parent is None and values is None:
+                result[obj_id] = None
+            elif not rest:
+                result[obj_id] = (
+                    own_audit_id(parent)
+                    if parent is not None
+                    else values.get("id" if target == AUDIT_TABLE else "audit_id")  # type: ignore[union-attr]
+                )
+            else:
+                column, next_target = rest[0]
+                next_key = (
+                    getattr(parent, column, None) if parent is not None else values.get(column)  # type: ignore[union-attr]
+                )
+                still[obj_id] = (next_target, next_key, rest[1:])
+        pending = still
+    return result
+
+
 def _record_id(obj: Base) -> str:
     key = inspect(obj).mapper.primary_key_from_instance(obj)
     return ",".join(str(part) for part in key)
@@ -125,6 +251,8 @@ def _entries_for_flush(session: Session) -> list[dict[str, Any]]:
     actor_label = session.info.get("actor_label") or SYSTEM_ACTOR
     now = utcnow()
     rows: list[dict[str, Any]] = []
+    changed = [obj for obj in (*session.new, *session.dirty, *session.deleted) if is_audited(obj)]
+    audits = _audit_ids(session, changed) if changed else {}
 
     def add(obj: Base, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None):
         rows.append(
@@ -137,6 +265,7 @@ def _entries_for_flush(session: Session) -> list[dict[str, Any]]:
                 "record_id": _record_id(obj),
                 "before": before,
                 "after": after,
+                "audit_id": audits.get(id(obj)),
             }
         )
 
