@@ -19,11 +19,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Column, String, Text, event, func, insert, inspect, select
+from sqlalchemy import (
+    Column,
+    String,
+    Text,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy import Enum as SQLEnum
 from sqlalchemy.orm import (
     ORMExecuteState,
@@ -343,31 +355,100 @@ def record_types() -> list[str]:
     )
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of the log starts or ends: an entry's time and id (the log's order)."""
+
+    at: datetime
+    id: int
+
+    def token(self) -> str:
+        """The cursor as it goes in a link: microseconds since 1970, and the id."""
+        return f"{(self.at - EPOCH) // timedelta(microseconds=1)}-{self.id}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> Cursor | None:
+        """The cursor from a link, or None for anything that is not one."""
+        if not token:
+            return None
+        micros, _, key = token.partition("-")
+        if not (micros.isdigit() and key.isdigit()) or len(micros) > 18 or len(key) > 18:
+            return None
+        try:
+            return cls(EPOCH + timedelta(microseconds=int(micros)), int(key))
+        except OverflowError:
+            return None
+
+    @classmethod
+    def of(cls, entry: AuditLogEntry) -> Cursor:
+        return cls(entry.at, entry.id)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """One page of the log, newest first, and whether there are entries either side."""
+
+    entries: list[AuditLogEntry]
+    total: int
+    newer: Cursor | None
+    """Where the page of newer entries ends (None on the first page)."""
+    older: Cursor | None
+    """Where the page of older entries starts (None on the last page)."""
+
+
 def search_log(
     session: Session,
     *,
     actor_id: int | None = None,
     record_type: str | None = None,
+    audit_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    page: int = 1,
-) -> tuple[list[AuditLogEntry], int]:
-    """Entries newest first, one page at a time, with the count of all that match."""
+    older_than: Cursor | None = None,
+    newer_than: Cursor | None = None,
+    page_size: int = PAGE_SIZE,
+) -> LogPage:
+    """Entries newest first, one page at a time, paged by key (the last entry's time and
+    id) rather than by offset: indexes on (at, id), (record_type, at, id) and
+    (audit_id, at, id) serve every page, the last as quickly as the first."""
     query = select(AuditLogEntry)
     if actor_id is not None:
         query = query.where(AuditLogEntry.actor_id == actor_id)
     if record_type:
         query = query.where(AuditLogEntry.record_type == record_type)
+    if audit_id is not None:
+        query = query.where(AuditLogEntry.audit_id == audit_id)
     if date_from is not None:
         query = query.where(AuditLogEntry.at >= datetime.combine(date_from, time(), tzinfo=UTC))
     if date_to is not None:
         end = datetime.combine(date_to + timedelta(days=1), time(), tzinfo=UTC)
         query = query.where(AuditLogEntry.at < end)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    entries = session.scalars(
-        query.options(joinedload(AuditLogEntry.actor))
-        .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    )
-    return list(entries), total
+    key = tuple_(AuditLogEntry.at, AuditLogEntry.id)
+    newest_first = (AuditLogEntry.at.desc(), AuditLogEntry.id.desc())
+    query = query.options(joinedload(AuditLogEntry.actor)).limit(page_size + 1)
+    if newer_than is not None and older_than is None:
+        rows = list(
+            session.scalars(
+                query.where(
+                    key > tuple_(literal(newer_than.at, AuditLogEntry.at.type), newer_than.id)
+                ).order_by(AuditLogEntry.at.asc(), AuditLogEntry.id.asc())
+            )
+        )
+        more = len(rows) > page_size
+        entries = list(reversed(rows[:page_size]))
+        newer = Cursor.of(entries[0]) if more and entries else None
+        older = Cursor.of(entries[-1]) if entries else None
+        return LogPage(entries, total, newer, older)
+    if older_than is not None:
+        query = query.where(
+            key < tuple_(literal(older_than.at, AuditLogEntry.at.type), older_than.id)
+        )
+    rows = list(session.scalars(query.order_by(*newest_first)))
+    entries = rows[:page_size]
+    older = Cursor.of(entries[-1]) if len(rows) > page_size else None
+    newer = Cursor.of(entries[0]) if older_than is not None and entries else None
+    return LogPage(entries, total, newer, older)
