@@ -50,7 +50,7 @@ def audit_log() -> str:
     form.person.choices = [("", "Anyone")] + [
         (str(u.id), f"{u.full_name} ({u.email})") for u in people
     ]
-    form.record_type.choices = [("", "Any record")] + record_type_labels(record_types())
+    form.record_type.choices = [("", "Any record"), *record_type_labels(record_types())]
     audits = db().execute(select(Audit.id, Audit.title).order_by(Audit.title, Audit.id))
     form.audit.choices = [("", "Any audit")] + [(str(key), title) for key, title in audits]
     filters: dict[str, object] = {}
