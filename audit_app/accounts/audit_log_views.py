@@ -11,7 +11,7 @@ from sqlalchemy import select
 from audit_app.accounts.models import User
 from audit_app.audits.models import Audit
 from audit_app.core.access import allow
-from audit_app.core.audit_log import Cursor, record_types, search_log
+from audit_app.core.audit_log import COUNT_LIMIT, Cursor, record_types, search_log
 from audit_app.core.forms import AuditLogFilterForm
 from audit_app.core.log_words import in_words, record_type_labels
 from audit_app.core.roles import Role
@@ -75,6 +75,7 @@ def audit_log() -> str:
         form=form,
         entries=in_words(db(), log_page.entries),
         total=log_page.total,
+        count_limit=COUNT_LIMIT,
         newer=log_page.newer.token() if log_page.newer else None,
         older=log_page.older.token() if log_page.older else None,
         paged=bool(request.args.get("older") or request.args.get("newer")),

@@ -344,6 +344,8 @@ def install_audit_log_listener() -> None:
 
 
 PAGE_SIZE = 50
+COUNT_LIMIT = 1_000
+"""The log page counts the entries that match up to this many, then says "more than"."""
 
 
 def record_types() -> list[str]:
@@ -393,6 +395,7 @@ class LogPage:
 
     entries: list[AuditLogEntry]
     total: int
+    """How many entries match, up to :data:`COUNT_LIMIT` + 1 (more than the limit)."""
     newer: Cursor | None
     """Where the page of newer entries ends (None on the first page)."""
     older: Cursor | None
@@ -426,7 +429,15 @@ def search_log(
     if date_to is not None:
         end = datetime.combine(date_to + timedelta(days=1), time(), tzinfo=UTC)
         query = query.where(AuditLogEntry.at < end)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # Counting every match would read the whole log on every page: count up to a limit.
+    total = (
+        session.scalar(
+            select(func.count()).select_from(
+                query.with_only_columns(AuditLogEntry.id).limit(COUNT_LIMIT + 1).subquery()
+            )
+        )
+        or 0
+    )
     key = tuple_(AuditLogEntry.at, AuditLogEntry.id)
     newest_first = (AuditLogEntry.at.desc(), AuditLogEntry.id.desc())
     query = query.options(joinedload(AuditLogEntry.actor)).limit(page_size + 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -140,3 +141,16 @@ def test_a_cursor_that_is_not_one_shows_the_first_page(app: Flask, session: Sess
         response = world.admin.get(f"/admin/audit-log?older={junk}&newer={junk}")
         assert response.status_code == 200
         assert _titles(page(response)) == first
+
+
+def test_the_count_stops_at_its_limit(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audit_app.accounts import audit_log_views
+    from audit_app.core import audit_log
+
+    world = build(app, session, 2)
+    monkeypatch.setattr(audit_log, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(audit_log_views, "COUNT_LIMIT", 5)
+    shown = text_of(page(world.admin.get("/admin/audit-log")))
+    assert "More than 5 entries, 50 on this page" in shown
