@@ -149,7 +149,7 @@ def test_the_count_stops_at_its_limit(
     from audit_app.accounts import audit_log_views
     from audit_app.core import audit_log
 
-    world = build(app, session, 2)
+    world = build(app, session, 5)
     monkeypatch.setattr(audit_log, "COUNT_LIMIT", 5)
     monkeypatch.setattr(audit_log_views, "COUNT_LIMIT", 5)
     shown = text_of(page(world.admin.get("/admin/audit-log")))
