@@ -49,7 +49,7 @@ def register() -> None:
             kind="agency",
             own_format="Agency \u2018{}\u2019",
             values={"sector": enum_words(AgencySector)},
-            fallback=lambda values: values.get("short_name"),
+            fallback=lambda values, _named: values.get("short_name"),
         )
     )
     register_describer(
@@ -60,7 +60,7 @@ def register() -> None:
             kind="user",
             own_format="{}\u2019s account",
             fields={"full_name": "Name", "email": "Email address"},
-            fallback=lambda values: values.get("full_name"),
+            fallback=lambda values, _named: values.get("full_name"),
         )
     )
     register_describer(

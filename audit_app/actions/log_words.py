@@ -42,6 +42,6 @@ def register() -> None:
             fields={"rag": "RAG status"},
             refers={"action_id": "action", "author_id": "user"},
             values=rag,
-            fallback=lambda values: "Progress update",
+            fallback=lambda values, _named: "Progress update",
         )
     )

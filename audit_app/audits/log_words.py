@@ -61,7 +61,7 @@ def register() -> None:
             fields={"template_version_id": "Audit template", "lead_id": "Audit lead"},
             refers={"template_version_id": "template_version", "lead_id": "user"},
             values={"status": enum_words(AuditStatus)},
-            fallback=lambda values: values.get("title"),
+            fallback=lambda values, _named: values.get("title"),
         )
     )
     register_describer(
@@ -80,7 +80,7 @@ def register() -> None:
             "Audit templates",
             kind="template",
             own_format="Audit template \u2018{}\u2019",
-            fallback=lambda values: values.get("title"),
+            fallback=lambda values, _named: values.get("title"),
         )
     )
     register_describer(

@@ -50,7 +50,7 @@ def register() -> None:
             own_format="{} in the cohort",
             fields={"draw_id": "Draw", "code": "Child"},
             refers={"draw_id": "draw", "audit_id": "audit"},
-            fallback=lambda values: values.get("code"),
+            fallback=lambda values, _named: values.get("code"),
         )
     )
     register_describer(
@@ -87,6 +87,6 @@ def register() -> None:
                 "drawn_by_id": "user",
                 "audit_id": "audit",
             },
-            fallback=lambda values: values.get("seed"),
+            fallback=lambda values, _named: values.get("seed"),
         )
     )

@@ -374,7 +374,9 @@ class Cursor:
         if not token:
             return None
         micros, _, key = token.partition("-")
-        if not (micros.isdigit() and key.isdigit()) or len(micros) > 18 or len(key) > 18:
+        if not (micros.isdigit() and key.isdigit()) or len(micros) > 18 or len(key) > 10:
+            return None
+        if int(key) > MAX_ID:
             return None
         try:
             return cls(EPOCH + timedelta(microseconds=int(micros)), int(key))
@@ -387,6 +389,8 @@ class Cursor:
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_ID = 2**31 - 1
+"""The largest id an INTEGER column holds (a larger one in a link is not a cursor)."""
 
 
 @dataclass(frozen=True)

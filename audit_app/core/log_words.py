@@ -53,8 +53,9 @@ class Describer:
     """Fields holding another record's id, and the kind of name that says what it is."""
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """Stored values in words, by field (a status "returned_for_amendment")."""
-    fallback: Callable[[Values], str | None] | None = None
-    """The record's name from its logged values, for a record that no longer exists."""
+    fallback: Callable[[Values, Callable[[str], str | None]], Name | str | None] | None = None
+    """The record's name from its logged values, for a record that no longer exists: given
+    the values, and what names the record a field refers to (None if it is gone too)."""
     own_format: str = "{}"
     """How a plain name reads as the subject of an entry (``"Agency \\u2018{}\\u2019"``)."""
 
@@ -167,7 +168,14 @@ def in_words(session: Session, entries: list[AuditLogEntry]) -> list[EntryInWord
         logged = {**before, **after}
         own = name_of(describer.kind, _as_id(entry.record_id))
         if own is None and describer.fallback is not None:
-            own = describer.fallback(logged)
+
+            def named(
+                name: str, describer: Describer = describer, logged: Values = logged
+            ) -> str | None:
+                found = name_of(describer.refers.get(name), _as_id(logged.get(name)))
+                return None if found is None else str(found)
+
+            own = describer.fallback(logged, named)
         if own is None:
             own = Name(f"{describer.noun} {entry.record_id}")
         if isinstance(own, Name):

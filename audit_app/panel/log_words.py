@@ -68,7 +68,7 @@ def register() -> None:
                 "evidence_item_id": "evidence",
                 "tagged_by_id": "user",
             },
-            fallback=lambda values: "Theme tag",
+            fallback=lambda values, _named: "Theme tag",
         )
     )
     register_describer(
@@ -78,7 +78,7 @@ def register() -> None:
             "Key findings",
             refers={"audit_id": "audit", "theme_id": "theme"},
             values={"column": columns},
-            fallback=lambda values: "Key finding",
+            fallback=lambda values, _named: "Key finding",
         )
     )
     register_describer(

@@ -150,6 +150,10 @@ def register() -> None:
                 "submitted_by_id": "user",
             },
             values={"status": enum_words(ReturnStatus)},
+            fallback=lambda values, named: return_words(
+                named("agency_id") or "An agency\u2019s",
+                named("member_id") or "a child no longer in the cohort",
+            ),
         )
     )
     register_describer(
@@ -167,6 +171,10 @@ def register() -> None:
             },
             refers={"return_id": "return"},
             values={"column": COLUMNS, "columns": COLUMNS},
+            fallback=lambda values, named: Name(
+                f"Answer to question \u2018{values.get('question_id', '?')}\u2019",
+                named("return_id"),
+            ),
         )
     )
     register_describer(
@@ -206,6 +214,6 @@ def register() -> None:
             "Reminders",
             fields={"sent_by_id": "Sent by"},
             refers={"agency_id": "agency", "audit_id": "audit", "sent_by_id": "user"},
-            fallback=lambda values: "Reminder",
+            fallback=lambda values, _named: "Reminder",
         )
     )

@@ -141,6 +141,10 @@ def test_a_cursor_that_is_not_one_shows_the_first_page(app: Flask, session: Sess
         response = world.admin.get(f"/admin/audit-log?older={junk}&newer={junk}")
         assert response.status_code == 200
         assert _titles(page(response)) == first
+    # Cursors at the far ends of what a link can hold are answered, not refused.
+    assert world.admin.get("/admin/audit-log?older=99999999999999999-2147483647").status_code == 200
+    assert world.admin.get("/admin/audit-log?newer=99999999999999999-1").status_code == 200
+    assert world.admin.get("/admin/audit-log?older=0-0").status_code == 200
 
 
 def test_the_count_stops_at_its_limit(
@@ -154,3 +158,29 @@ def test_the_count_stops_at_its_limit(
     monkeypatch.setattr(audit_log_views, "COUNT_LIMIT", 5)
     shown = text_of(page(world.admin.get("/admin/audit-log")))
     assert "More than 5 entries, 50 on this page" in shown
+
+
+def test_a_deleted_record_is_still_named_from_what_was_logged(app: Flask, session: Session) -> None:
+    from audit_app.models import AgencyReturn, Answer, ReturnStatus
+
+    world = build(app, session, 2)
+    police = session.scalars(select(Agency).where(Agency.short_name == "Police")).one()
+    unstarted = session.scalars(
+        select(AgencyReturn).where(
+            AgencyReturn.agency_id == police.id, AgencyReturn.status == ReturnStatus.NOT_STARTED
+        )
+    ).first()
+    assert unstarted is not None
+    code = unstarted.member.code
+    answer = session.scalars(
+        select(Answer).where(Answer.return_id == world.first_return.id)
+    ).first()
+    question = answer.question_id
+    session.delete(unstarted)
+    session.delete(answer)
+    session.commit()
+
+    returns = _titles(page(world.admin.get("/admin/audit-log?record_type=agency_return")))
+    assert f"Police return for {code} deleted in \u2018{TITLE}\u2019" in returns
+    answers = _titles(page(world.admin.get("/admin/audit-log?record_type=answer")))
+    assert answers[0].startswith(f"Answer to question \u2018{question}\u2019 deleted on CAMHS")
