@@ -102,18 +102,19 @@ class AuditLogEntry(Base):
 
     __tablename__ = "audit_log_entry"
     __audited__ = False
-    # The log is read newest first (``at DESC, id DESC``), whole or filtered by record type
-    # or by audit: an index for each serves that order, so a page reads only its own rows.
+    # The log is read newest first (``at DESC, id DESC``), whole or filtered by record type,
+    # audit or person: an index for each serves that order, so a page reads only its rows.
     __table_args__ = (
         Index("ix_audit_log_entry_record", "record_type", "record_id"),
         Index("ix_audit_log_entry_order", "at", "id"),
         Index("ix_audit_log_entry_record_type_order", "record_type", "at", "id"),
         Index("ix_audit_log_entry_audit_order", "audit_id", "at", "id"),
+        Index("ix_audit_log_entry_actor_order", "actor_id", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     actor_label: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(20))
     record_type: Mapped[str] = mapped_column(String(64))

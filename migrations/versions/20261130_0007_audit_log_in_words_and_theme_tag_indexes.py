@@ -10,9 +10,10 @@ entry is written. Entries written before stay without one: the log is append-onl
 triggers refuse every UPDATE), so they are never back-filled. The table is changed in place,
 never rebuilt (a batch rebuild on SQLite would drop its append-only triggers).
 
-The log is read newest first (``at DESC, id DESC``), whole or filtered by record type or by
-audit: an index on (at, id) replaces the one on ``at`` alone, and (record_type, at, id) and
-(audit_id, at, id) serve the filters.
+The log is read newest first (``at DESC, id DESC``), whole or filtered by record type,
+audit or person: an index on (at, id) replaces the one on ``at`` alone, (actor_id, at, id)
+replaces the one on ``actor_id`` alone, and (record_type, at, id) and (audit_id, at, id)
+serve the other filters.
 
 ``theme_tag``'s unique constraint over (theme, answer, chronology entry, evidence item)
 never fired, as two of the three targets are always NULL: it is replaced by one partial
@@ -45,6 +46,8 @@ def upgrade() -> None:
         "ix_audit_log_entry_record_type_order", "audit_log_entry", ["record_type", "at", "id"]
     )
     op.create_index("ix_audit_log_entry_audit_order", "audit_log_entry", ["audit_id", "at", "id"])
+    op.drop_index("ix_audit_log_entry_actor_id", table_name="audit_log_entry")
+    op.create_index("ix_audit_log_entry_actor_order", "audit_log_entry", ["actor_id", "at", "id"])
 
     with op.batch_alter_table("theme_tag", schema=None) as batch_op:
         batch_op.drop_constraint("uq_theme_tag_target", type_="unique")
@@ -67,6 +70,8 @@ def downgrade() -> None:
             ["theme_id", "answer_id", "chronology_entry_id", "evidence_item_id"],
         )
 
+    op.drop_index("ix_audit_log_entry_actor_order", table_name="audit_log_entry")
+    op.create_index("ix_audit_log_entry_actor_id", "audit_log_entry", ["actor_id"])
     op.drop_index("ix_audit_log_entry_audit_order", table_name="audit_log_entry")
     op.drop_index("ix_audit_log_entry_record_type_order", table_name="audit_log_entry")
     op.drop_index("ix_audit_log_entry_order", table_name="audit_log_entry")
