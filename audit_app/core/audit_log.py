@@ -419,8 +419,8 @@ def search_log(
     page_size: int = PAGE_SIZE,
 ) -> LogPage:
     """Entries newest first, one page at a time, paged by key (the last entry's time and
-    id) rather than by offset: indexes on (at, id), (record_type, at, id) and
-    (audit_id, at, id) serve every page, the last as quickly as the first."""
+    id) rather than by offset: indexes on (at, id) and on each filter followed by (at, id)
+    serve every page, the last as quickly as the first."""
     query = select(AuditLogEntry)
     if actor_id is not None:
         query = query.where(AuditLogEntry.actor_id == actor_id)
