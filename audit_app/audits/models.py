@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from audit_app.accounts.models import Membership
-from audit_app.core.models import Base, Timestamped, enum_column
+from audit_app.core.models import IN_CLEAR, Base, Timestamped, enum_column
 from audit_app.core.roles import Role
 
 if TYPE_CHECKING:
@@ -57,9 +57,10 @@ class Audit(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     theme: Mapped[str] = mapped_column(String(300), default="")
-    terms_of_reference: Mapped[str] = mapped_column(Text, default="")
-    question: Mapped[str] = mapped_column(Text, default="")
-    scope_criteria: Mapped[str] = mapped_column(Text, default="")
+    # The audit's own set-up describes the partnership's work, not a child: logged in clear.
+    terms_of_reference: Mapped[str] = mapped_column(Text, default="", info=IN_CLEAR)
+    question: Mapped[str] = mapped_column(Text, default="", info=IN_CLEAR)
+    scope_criteria: Mapped[str] = mapped_column(Text, default="", info=IN_CLEAR)
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     template_version_id: Mapped[int | None] = mapped_column(

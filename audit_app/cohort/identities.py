@@ -3,15 +3,27 @@ pseudonymised findings stay."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from audit_app.audits.models import Audit, AuditStatus
-from audit_app.cohort.models import CohortMember, PopulationList
+from audit_app.cohort.models import CohortDraw, CohortMember, PopulationList
 from audit_app.core.errors import DomainError
 from audit_app.core.models import utcnow
 
 PURGED = "[purged]"
+
+FreeTextPurge = Callable[[Session, Audit], None]
+_free_text_purges: list[FreeTextPurge] = []
+
+
+def register_free_text_purge(purge: FreeTextPurge) -> None:
+    """Areas above the cohort (returns: urgent concerns) clear their free text about a child
+    through this when identities are purged, as the cohort cannot import them."""
+    if purge not in _free_text_purges:
+        _free_text_purges.append(purge)
 
 
 def purge_identities(session: Session, audit: Audit) -> int:
@@ -35,6 +47,12 @@ def purge_identities(session: Session, audit: Audit) -> int:
             member.added_by_hand_reason = PURGED
         if member.removed_reason:
             member.removed_reason = PURGED
+    # Why the cohort was drawn (again) is free text that may name a child.
+    for draw in session.scalars(select(CohortDraw).where(CohortDraw.audit_id == audit.id)):
+        if draw.reason:
+            draw.reason = PURGED
+    for purge in _free_text_purges:
+        purge(session, audit)
     for stored in session.scalars(
         select(PopulationList).where(PopulationList.audit_id == audit.id)
     ):

@@ -7,18 +7,36 @@ entry land together or not at all. Who made the change comes from ``session.info
 
 Columns marked ``info={"audit": "redact"}`` are logged as changed without their values
 (password hashes, children's identities); ``"summary"`` logs a short digest of a large
-value; ``"ignore"`` leaves a column out of the log altogether.
+value; ``"ignore"`` leaves a column out of the log altogether; ``"clear"`` logs the value
+as it is.
+
+Free text may name a child whatever the guidance says, so every ``Text`` column (and every
+long ``String``) is logged as a digest unless its model opts it in with
+``info=IN_CLEAR``: a new free-text column can never reach the log in clear by accident.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import (
+    Column,
+    String,
+    Text,
+    event,
+    func,
+    insert,
+    inspect,
+    literal,
+    select,
+    tuple_,
+)
+from sqlalchemy import Enum as SQLEnum
 from sqlalchemy.orm import (
     ORMExecuteState,
     Session,
@@ -56,6 +74,29 @@ def _logged_value(column_info: dict[str, Any], value: Any) -> Any:
     return _json_value(value)
 
 
+LONG_STRING = 1000
+"""A ``String`` longer than this is free text, and logged as a digest by default."""
+
+
+def is_free_text(column: Column[Any]) -> bool:
+    """Is the column free text (``Text``, or a long or unbounded ``String``)?"""
+    kind = column.type
+    if isinstance(kind, SQLEnum):
+        return False
+    if isinstance(kind, Text):
+        return True
+    return isinstance(kind, String) and (kind.length is None or kind.length > LONG_STRING)
+
+
+def log_treatment(column: Column[Any]) -> dict[str, Any]:
+    """How the log treats a column: its own ``info["audit"]``, else a digest for free text."""
+    if "audit" in column.info:
+        return column.info
+    if is_free_text(column):
+        return {"audit": "summary"}
+    return column.info
+
+
 def is_audited(obj: object) -> bool:
     return isinstance(obj, Base) and getattr(type(obj), "__audited__", True)
 
@@ -67,7 +108,8 @@ def _snapshot(obj: Base, *, changed_only: bool) -> tuple[dict[str, Any], dict[st
     after: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         column = attr.columns[0]
-        if column.info.get("audit") == "ignore":
+        treatment = log_treatment(column)
+        if treatment.get("audit") == "ignore":
             continue
         history = state.attrs[attr.key].history
         if changed_only:
@@ -77,12 +119,138 @@ def _snapshot(obj: Base, *, changed_only: bool) -> tuple[dict[str, Any], dict[st
             new = history.added[0] if history.added else None
             if old == new:
                 continue
-            before[attr.key] = _logged_value(column.info, old)
-            after[attr.key] = _logged_value(column.info, new)
+            before[attr.key] = _logged_value(treatment, old)
+            after[attr.key] = _logged_value(treatment, new)
         else:
             value = getattr(obj, attr.key)
-            after[attr.key] = _logged_value(column.info, value)
+            after[attr.key] = _logged_value(treatment, value)
     return before, after
+
+
+# --- The audit an entry belongs to ------------------------------------------------------
+
+AUDIT_TABLE = "audit"
+Hop = tuple[str, str]
+"""A foreign key column on one table and the table it points at."""
+
+
+def _audit_paths() -> dict[str, tuple[Hop, ...] | None]:
+    """For every table, the foreign keys leading from it to its audit (shortest first:
+    ``()`` for a table with its own ``audit_id`` or the audit itself; ``None`` for a table
+    that belongs to no audit, such as agencies and people)."""
+    tables = Base.metadata.tables
+    paths: dict[str, tuple[Hop, ...] | None] = {}
+    for name in tables:
+        if name == AUDIT_TABLE or "audit_id" in tables[name].c:
+            paths[name] = ()
+            continue
+        # Breadth first over foreign keys that must be set (a nullable one, such as an
+        # action's lead agency, does not say what the record belongs to).
+        queue: list[tuple[str, tuple[Hop, ...]]] = [(name, ())]
+        seen = {name}
+        found: tuple[Hop, ...] | None = None
+        while queue and found is None:
+            table, path = queue.pop(0)
+            for column in sorted(tables[table].c, key=lambda c: c.name):
+                if column.nullable or not column.foreign_keys:
+                    continue
+                target = next(iter(column.foreign_keys)).column.table.name
+                if target in seen:
+                    continue
+                seen.add(target)
+                step = (*path, (column.name, target))
+                if target == AUDIT_TABLE or "audit_id" in tables[target].c:
+                    found = step
+                    break
+                queue.append((target, step))
+        paths[name] = found
+    return paths
+
+
+_paths: dict[str, tuple[Hop, ...] | None] = {}
+_mapper_of: dict[str, Any] = {}
+
+
+def _mappers() -> dict[str, Any]:
+    if not _mapper_of:
+        _mapper_of.update({m.local_table.name: m for m in Base.registry.mappers})
+    return _mapper_of
+
+
+def audit_path(table: str) -> tuple[Hop, ...] | None:
+    if not _paths:
+        _paths.update(_audit_paths())
+    return _paths.get(table)
+
+
+def _audit_ids(session: Session, objects: list[Base]) -> dict[int, int | None]:
+    """The audit each object belongs to (by ``id(obj)``), following its foreign keys in
+    bulk: from the objects in the session where it can, one SELECT per table it cannot."""
+    tables = Base.metadata.tables
+    flushed = {(type(obj).__tablename__, _record_id(obj)): obj for obj in objects}
+
+    def loaded(table: str, key: Any) -> Base | None:
+        """The object already in the session for that row, if any (no SQL)."""
+        found = flushed.get((table, str(key)))
+        if found is not None:
+            return found
+        mapper = _mappers().get(table)
+        if mapper is None:
+            return None
+        held = session.identity_map.get(mapper.identity_key_from_primary_key([key]))
+        return held if isinstance(held, Base) else None
+
+    def own_audit_id(obj: Base) -> int | None:
+        if type(obj).__tablename__ == AUDIT_TABLE:
+            return getattr(obj, "id", None)
+        return getattr(obj, "audit_id", None)
+
+    result: dict[int, int | None] = {}
+    pending: dict[int, tuple[str, Any, tuple[Hop, ...]]] = {}
+    for obj in objects:
+        path = audit_path(type(obj).__tablename__)
+        if path is None:
+            result[id(obj)] = None
+        elif not path:
+            result[id(obj)] = own_audit_id(obj)
+        else:
+            column, target = path[0]
+            pending[id(obj)] = (target, getattr(obj, column, None), path[1:])
+    while pending:
+        missing: dict[str, set[Any]] = {}
+        for target, key, _rest in pending.values():
+            if key is not None and loaded(target, key) is None:
+                missing.setdefault(target, set()).add(key)
+        rows: dict[tuple[str, Any], dict[str, Any]] = {}
+        for target, keys in missing.items():
+            table = tables[target]
+            for row in session.connection().execute(
+                select(table).where(table.c.id.in_(sorted(keys)))
+            ):
+                rows[(target, str(row.id))] = dict(row._mapping)
+        still: dict[int, tuple[str, Any, tuple[Hop, ...]]] = {}
+        for obj_id, (target, key, rest) in pending.items():
+            if key is None:
+                result[obj_id] = None
+                continue
+            parent: Any = loaded(target, key)
+            values = rows.get((target, str(key)))
+            if parent is None and values is None:
+                result[obj_id] = None
+            elif not rest:
+                result[obj_id] = (
+                    own_audit_id(parent)
+                    if parent is not None
+                    else values.get("id" if target == AUDIT_TABLE else "audit_id")  # type: ignore[union-attr]
+                )
+            else:
+                column, next_target = rest[0]
+                next_key = (
+                    getattr(parent, column, None) if parent is not None else values.get(column)  # type: ignore[union-attr]
+                )
+                still[obj_id] = (next_target, next_key, rest[1:])
+        pending = still
+    return result
 
 
 def _record_id(obj: Base) -> str:
@@ -95,6 +263,8 @@ def _entries_for_flush(session: Session) -> list[dict[str, Any]]:
     actor_label = session.info.get("actor_label") or SYSTEM_ACTOR
     now = utcnow()
     rows: list[dict[str, Any]] = []
+    changed = [obj for obj in (*session.new, *session.dirty, *session.deleted) if is_audited(obj)]
+    audits = _audit_ids(session, changed) if changed else {}
 
     def add(obj: Base, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None):
         rows.append(
@@ -107,6 +277,7 @@ def _entries_for_flush(session: Session) -> list[dict[str, Any]]:
                 "record_id": _record_id(obj),
                 "before": before,
                 "after": after,
+                "audit_id": audits.get(id(obj)),
             }
         )
 
@@ -173,6 +344,8 @@ def install_audit_log_listener() -> None:
 
 
 PAGE_SIZE = 50
+COUNT_LIMIT = 1_000
+"""The log page counts the entries that match up to this many, then says "more than"."""
 
 
 def record_types() -> list[str]:
@@ -184,31 +357,113 @@ def record_types() -> list[str]:
     )
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of the log starts or ends: an entry's time and id (the log's order)."""
+
+    at: datetime
+    id: int
+
+    def token(self) -> str:
+        """The cursor as it goes in a link: microseconds since 1970, and the id."""
+        return f"{(self.at - EPOCH) // timedelta(microseconds=1)}-{self.id}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> Cursor | None:
+        """The cursor from a link, or None for anything that is not one."""
+        if not token:
+            return None
+        micros, _, key = token.partition("-")
+        if not (micros.isdigit() and key.isdigit()) or len(micros) > 18 or len(key) > 10:
+            return None
+        if int(key) > MAX_ID:
+            return None
+        try:
+            return cls(EPOCH + timedelta(microseconds=int(micros)), int(key))
+        except OverflowError:
+            return None
+
+    @classmethod
+    def of(cls, entry: AuditLogEntry) -> Cursor:
+        return cls(entry.at, entry.id)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_ID = 2**31 - 1
+"""The largest id an INTEGER column holds (a larger one in a link is not a cursor)."""
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """One page of the log, newest first, and whether there are entries either side."""
+
+    entries: list[AuditLogEntry]
+    total: int
+    """How many entries match, up to :data:`COUNT_LIMIT` + 1 (more than the limit)."""
+    newer: Cursor | None
+    """Where the page of newer entries ends (None on the first page)."""
+    older: Cursor | None
+    """Where the page of older entries starts (None on the last page)."""
+
+
 def search_log(
     session: Session,
     *,
     actor_id: int | None = None,
     record_type: str | None = None,
+    audit_id: int | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
-    page: int = 1,
-) -> tuple[list[AuditLogEntry], int]:
-    """Entries newest first, one page at a time, with the count of all that match."""
+    older_than: Cursor | None = None,
+    newer_than: Cursor | None = None,
+    page_size: int = PAGE_SIZE,
+) -> LogPage:
+    """Entries newest first, one page at a time, paged by key (the last entry's time and
+    id) rather than by offset: indexes on (at, id) and on each filter followed by (at, id)
+    serve every page, the last as quickly as the first."""
     query = select(AuditLogEntry)
     if actor_id is not None:
         query = query.where(AuditLogEntry.actor_id == actor_id)
     if record_type:
         query = query.where(AuditLogEntry.record_type == record_type)
+    if audit_id is not None:
+        query = query.where(AuditLogEntry.audit_id == audit_id)
     if date_from is not None:
         query = query.where(AuditLogEntry.at >= datetime.combine(date_from, time(), tzinfo=UTC))
     if date_to is not None:
         end = datetime.combine(date_to + timedelta(days=1), time(), tzinfo=UTC)
         query = query.where(AuditLogEntry.at < end)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    entries = session.scalars(
-        query.options(joinedload(AuditLogEntry.actor))
-        .order_by(AuditLogEntry.at.desc(), AuditLogEntry.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    # Counting every match would read the whole log on every page: count up to a limit.
+    total = (
+        session.scalar(
+            select(func.count()).select_from(
+                query.with_only_columns(AuditLogEntry.id).limit(COUNT_LIMIT + 1).subquery()
+            )
+        )
+        or 0
     )
-    return list(entries), total
+    key = tuple_(AuditLogEntry.at, AuditLogEntry.id)
+    newest_first = (AuditLogEntry.at.desc(), AuditLogEntry.id.desc())
+    query = query.options(joinedload(AuditLogEntry.actor)).limit(page_size + 1)
+    if newer_than is not None and older_than is None:
+        rows = list(
+            session.scalars(
+                query.where(
+                    key > tuple_(literal(newer_than.at, AuditLogEntry.at.type), newer_than.id)
+                ).order_by(AuditLogEntry.at.asc(), AuditLogEntry.id.asc())
+            )
+        )
+        more = len(rows) > page_size
+        entries = list(reversed(rows[:page_size]))
+        newer = Cursor.of(entries[0]) if more and entries else None
+        older = Cursor.of(entries[-1]) if entries else None
+        return LogPage(entries, total, newer, older)
+    if older_than is not None:
+        query = query.where(
+            key < tuple_(literal(older_than.at, AuditLogEntry.at.type), older_than.id)
+        )
+    rows = list(session.scalars(query.order_by(*newest_first)))
+    entries = rows[:page_size]
+    older = Cursor.of(entries[-1]) if len(rows) > page_size else None
+    newer = Cursor.of(entries[0]) if older_than is not None and entries else None
+    return LogPage(entries, total, newer, older)

@@ -89,6 +89,7 @@ class AuditLogFilterForm(FlaskForm):
 
     person = SelectField("Person", widget=GovSelect(), coerce=str, validate_choice=False)
     record_type = SelectField("Record type", widget=GovSelect(), coerce=str, validate_choice=False)
+    audit = SelectField("Audit", widget=GovSelect(), coerce=str, validate_choice=False)
     date_from = GovDateField("From", validators=[Optional()])
     date_to = GovDateField("To", validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     TypeDecorator,
@@ -74,7 +75,11 @@ def enum_column(enum_cls: type[enum.Enum]) -> Enum:
 
 # Free text may name a child despite the guidance: the log keeps a digest, never the words,
 # so that purging an audit's identities leaves nothing identifying behind in the log.
+# Free text is logged as a digest by default (core/audit_log.py); FREE_TEXT says so
+# explicitly. IN_CLEAR opts a free-text column into the log in clear: only for text that
+# describes the partnership's work, never a child (an audit's terms of reference).
 FREE_TEXT = {"audit": "summary"}
+IN_CLEAR = {"audit": "clear"}
 
 
 class Base(DeclarativeBase):
@@ -97,16 +102,27 @@ class AuditLogEntry(Base):
 
     __tablename__ = "audit_log_entry"
     __audited__ = False
-    __table_args__ = (Index("ix_audit_log_entry_record", "record_type", "record_id"),)
+    # The log is read newest first (``at DESC, id DESC``), whole or filtered by record type,
+    # audit or person: an index for each serves that order, so a page reads only its rows.
+    __table_args__ = (
+        Index("ix_audit_log_entry_record", "record_type", "record_id"),
+        Index("ix_audit_log_entry_order", "at", "id"),
+        Index("ix_audit_log_entry_record_type_order", "record_type", "at", "id"),
+        Index("ix_audit_log_entry_audit_order", "audit_id", "at", "id"),
+        Index("ix_audit_log_entry_actor_order", "actor_id", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now(), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     actor_label: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(20))
     record_type: Mapped[str] = mapped_column(String(64))
     record_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The audit the changed record belongs to, filled in when it is written (entries written
+    # before this column existed have none). Not a foreign key: the log outlives records.
+    audit_id: Mapped[int | None] = mapped_column(Integer)
 
     actor: Mapped[User | None] = relationship()

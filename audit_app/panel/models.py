@@ -10,10 +10,12 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +59,10 @@ class Theme(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
 
+THEME_TAG_TARGETS = ("answer_id", "chronology_entry_id", "evidence_item_id")
+"""What a theme tag may point at (exactly one of them)."""
+
+
 class ThemeTag(Base):
     """A theme applied to one answer, chronology entry or evidence item."""
 
@@ -68,12 +74,19 @@ class ThemeTag(Base):
             " + (CASE WHEN evidence_item_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_target",
         ),
-        UniqueConstraint(
-            "theme_id",
-            "answer_id",
-            "chronology_entry_id",
-            "evidence_item_id",
-            name="uq_theme_tag_target",
+        # A theme tags each thing once. One unique index per kind of target, over the rows
+        # that target it: a constraint over all three columns never fires, as two of them
+        # are always NULL and NULLs are never equal.
+        *(
+            Index(
+                f"uq_theme_tag_theme_id_{target}",
+                "theme_id",
+                target,
+                unique=True,
+                postgresql_where=text(f"{target} IS NOT NULL"),
+                sqlite_where=text(f"{target} IS NOT NULL"),
+            )
+            for target in THEME_TAG_TARGETS
         ),
     )
 

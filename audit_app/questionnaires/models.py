@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from audit_app.core.models import Base, Timestamped, utcnow
+from audit_app.core.models import IN_CLEAR, Base, Timestamped, utcnow
 from audit_app.questionnaires.definitions import SignsOfSafetyColumn
 
 __all__ = ["COLUMN_LABELS", "AuditTemplate", "AuditTemplateVersion", "SignsOfSafetyColumn"]
@@ -45,7 +45,8 @@ class AuditTemplateVersion(Base):
     template_id: Mapped[int] = mapped_column(ForeignKey("audit_template.id"), index=True)
     version_label: Mapped[str] = mapped_column(String(50))
     content_hash: Mapped[str] = mapped_column(String(64))
-    purpose: Mapped[str] = mapped_column(Text, default="")
+    # What the template is for, written by the partnership: logged in clear.
+    purpose: Mapped[str] = mapped_column(Text, default="", info=IN_CLEAR)
     content: Mapped[dict[str, Any]] = mapped_column(info={"audit": "summary"})
     source_text: Mapped[str] = mapped_column(Text, default="", info={"audit": "summary"})
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -93,7 +93,8 @@ def test_log_page_filters_by_person_record_type_and_date(
     cards = by_admin.select(".govuk-summary-card")
     assert len(cards) == 1
     card = text_of(cards[0])
-    assert "Update agency" in card and "camhs@example.org" in card and admin.email in card
+    assert "Agency \u2018CAMHS\u2019 changed" in card and "Contact email" in card
+    assert "camhs@example.org" in card and admin.email in card
 
     today = utcnow().date()
     tomorrow = today + timedelta(days=1)

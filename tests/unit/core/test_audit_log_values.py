@@ -39,3 +39,15 @@ def test_log_values_are_shown_as_people_write_them() -> None:
     assert log_value("2026-11-22T13:04:05.123456+00:00") == "22 Nov 2026 13:04:05 UTC"
     assert log_value(["local_id"]) == '["local_id"]'
     assert log_value("Police") == "Police"
+
+
+def test_a_log_cursor_survives_a_link_to_the_microsecond() -> None:
+    from audit_app.core.audit_log import Cursor
+
+    cursor = Cursor(datetime(2026, 11, 30, 18, 4, 5, 123456, tzinfo=UTC), 4321)
+    assert Cursor.parse(cursor.token()) == cursor
+    for junk in (None, "", "x", "1-", "-1", "1.5-2", "9" * 19 + "-1", "1-2147483648"):
+        assert Cursor.parse(junk) is None, junk
+    # A cursor far in the future is still one (it finds nothing newer than the log).
+    assert Cursor.parse("99999999999999999-1") is not None
+    assert Cursor.parse("999999999999999999-1") is None  # beyond the year 9999
