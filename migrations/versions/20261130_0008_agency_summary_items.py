@@ -1,7 +1,7 @@
 """Agency summaries as items: a Signs of Safety column, its words and the answers it came from
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 18:10:00.000000
 
 Each summary's three blocks of text become items: one item per non-empty line of each block,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
