@@ -11,6 +11,7 @@ later, and two saves racing from the same version, are both refused.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -104,11 +105,51 @@ def progress(definition: AuditTemplateDefinition, values: dict[str, Any]) -> Pro
     return Progress(sum(1 for q in asked if _answered(values.get(q.id))), len(asked))
 
 
-def section_progress(definition: AuditTemplateDefinition, values: dict[str, Any]) -> list[Progress]:
+class SectionState(enum.Enum):
+    """Where a section of a return stands, as its task list shows it."""
+
+    NOT_STARTED = "Not started"
+    IN_PROGRESS = "In progress"
+    COMPLETED = "Completed"
+    NOT_ANSWERED = "Not answered"
+    """A section of a return sent without it: "no involvement" recorded before answering."""
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+@dataclass
+class SectionProgress(Progress):
+    """How far through one section is, and so where it stands."""
+
+    state: SectionState = SectionState.NOT_STARTED
+
+
+SENT = (ReturnStatus.SUBMITTED, ReturnStatus.NO_INVOLVEMENT)
+
+
+def section_progress(
+    definition: AuditTemplateDefinition, answers: dict[str, Answer], status: ReturnStatus
+) -> list[SectionProgress]:
+    """Each section's answers and state. A section is completed when every required question
+    it asks is answered (with a reason where a grade needs one), whether or not its optional
+    questions are; once the return is sent no section is "In progress"."""
+    values = values_of(answers)
+    missing = {item.section_index for item in missing_answers(definition, answers)}
     result = []
-    for section in definition.sections:
+    for index, section in enumerate(definition.sections):
         asked = [q for q in section.questions if is_shown(q, values, definition)]
-        result.append(Progress(sum(1 for q in asked if _answered(values.get(q.id))), len(asked)))
+        answered = sum(1 for q in asked if _answered(values.get(q.id)))
+        if index not in missing and (answered or status in SENT):
+            state = SectionState.COMPLETED
+        elif status in SENT:
+            state = SectionState.NOT_ANSWERED
+        elif answered:
+            state = SectionState.IN_PROGRESS
+        else:
+            state = SectionState.NOT_STARTED
+        result.append(SectionProgress(answered, len(asked), state))
     return result
 
 

@@ -70,7 +70,11 @@ def overview(return_id: int) -> str:
         agency_return=agency_return,
         definition=definition,
         sections=list(
-            zip(definition.sections, returns.section_progress(definition, values), strict=True)
+            zip(
+                definition.sections,
+                returns.section_progress(definition, answers, agency_return.status),
+                strict=True,
+            )
         ),
         progress=returns.progress(definition, values),
         chronology=returns.chronology_of(session, agency_return),
