@@ -343,6 +343,8 @@ def add_chronology_entry(
     _check_editable(agency_return)
     if happened_on is None:
         raise DomainError("Enter the date it happened", field="happened_on")
+    if happened_on > date.today():
+        raise DomainError("The date must be today or in the past", field="happened_on")
     if not what_happened.strip():
         raise DomainError("Say what happened", field="what_happened")
     entry = ChronologyEntry(
