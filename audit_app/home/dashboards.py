@@ -64,6 +64,24 @@ class AdminHome:
     user_count: int
     audits: list[AuditProgress]
     concerns: list[ConcernRow] = field(default_factory=list)
+    dealt_with: dict[int, int] = field(default_factory=dict)
+    """How many urgent concerns have been dealt with, by audit (those with any)."""
+
+
+def _dealt_with(session: Session, audits: list[Audit]) -> dict[int, int]:
+    """The number of urgent concerns marked as dealt with in each audit, in one query."""
+    if not audits:
+        return {}
+    rows = session.execute(
+        select(AgencyReturn.audit_id, func.count(UrgentConcern.id))
+        .join(UrgentConcern, UrgentConcern.return_id == AgencyReturn.id)
+        .where(
+            AgencyReturn.audit_id.in_([audit.id for audit in audits]),
+            UrgentConcern.acknowledged_at.is_not(None),
+        )
+        .group_by(AgencyReturn.audit_id)
+    )
+    return {audit_id: count for audit_id, count in rows}
 
 
 def admin_home(session: Session, user: User) -> AdminHome:
@@ -90,6 +108,7 @@ def admin_home(session: Session, user: User) -> AdminHome:
         else 0,
         audits=_progress(session, audits),
         concerns=open_concerns(session, audit_ids) if leads else [],
+        dealt_with=_dealt_with(session, audits),
     )
 
 

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.accounts.models import User
@@ -401,9 +401,61 @@ def raise_concern(
     return concern
 
 
-def acknowledge_concern(session: Session, concern: UrgentConcern, user: User) -> None:
+def deal_with_concern(
+    session: Session,
+    concern: UrgentConcern,
+    user: User,
+    *,
+    action_taken: str,
+    dealt_with_by: str = "",
+) -> None:
+    """The audit lead marks a concern as dealt with, saying what was done and by whom (the
+    lead themself unless they name someone else). The concern stays, with what was done."""
     if concern.acknowledged_at is not None:
-        return
+        raise DomainError("This concern has already been marked as dealt with")
+    action_taken = action_taken.strip()
+    if not action_taken:
+        raise DomainError("Say what was done about the concern", field="action_taken")
+    concern.action_taken = action_taken
+    concern.dealt_with_by = dealt_with_by.strip() or user.full_name
     concern.acknowledged_at = utcnow()
     concern.acknowledged_by_id = user.id
     session.flush()
+
+
+@dataclass
+class ConcernRow:
+    """An urgent concern with the return it was raised on and who recorded it dealt with."""
+
+    concern: UrgentConcern
+    agency_return: AgencyReturn
+    recorded_by: User | None = None
+
+
+@dataclass
+class AuditConcerns:
+    open: list[ConcernRow]
+    dealt_with: list[ConcernRow]
+
+
+def concerns_of(session: Session, audit_id: int) -> AuditConcerns:
+    """Every urgent concern raised in an audit: those still open (newest first) and those
+    dealt with (most recently dealt with first), in a fixed number of queries."""
+    recorder = aliased(User)
+    rows = session.execute(
+        select(UrgentConcern, AgencyReturn, recorder)
+        .join(AgencyReturn, AgencyReturn.id == UrgentConcern.return_id)
+        .outerjoin(recorder, recorder.id == UrgentConcern.acknowledged_by_id)
+        .where(AgencyReturn.audit_id == audit_id)
+        .options(joinedload(AgencyReturn.agency), joinedload(AgencyReturn.member))
+        .order_by(UrgentConcern.raised_at.desc(), UrgentConcern.id.desc())
+    )
+    found = [ConcernRow(concern, agency_return, user) for concern, agency_return, user in rows]
+    dealt_with = sorted(
+        (row for row in found if row.concern.is_dealt_with),
+        key=lambda row: (row.concern.acknowledged_at, row.concern.id),
+        reverse=True,
+    )
+    return AuditConcerns(
+        open=[row for row in found if not row.concern.is_dealt_with], dealt_with=dealt_with
+    )
