@@ -149,3 +149,16 @@ def test_the_rule_needs_what_was_done_and_refuses_a_second_time(
     with pytest.raises(DomainError, match="already been marked"):
         answering.deal_with_concern(session, concern, users[Role.ADMIN], action_taken="Again")
     assert concern.action_taken == "Rang CSC"
+
+
+def test_the_audit_page_links_to_its_urgent_concerns(
+    app: Flask,
+    users: dict[Role, User],
+    collecting: Audit,  # noqa: F811
+) -> None:
+    lead = _lead(app, users)
+    audit_page = page(lead.get(f"/audits/{collecting.id}"))
+    link = audit_page.find("a", href=f"/audits/{collecting.id}/concerns")
+    assert link is not None
+    listing = page(lead.get(link["href"]))
+    assert "There are no open urgent concerns." in text_of(listing)
