@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from audit_app.accounts import memberships
 from audit_app.accounts.models import User
@@ -21,7 +21,8 @@ from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.cohort.models import CohortMember
 from audit_app.core.roles import Role
 from audit_app.panel.models import Recommendation
-from audit_app.returns.models import AgencyReturn, Answer, ReturnStatus, UrgentConcern
+from audit_app.returns.answering import progress_of_returns
+from audit_app.returns.models import AgencyReturn, ReturnStatus, UrgentConcern
 
 DONE_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.NO_INVOLVEMENT)
 
@@ -147,7 +148,14 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
             Audit.status == AuditStatus.COLLECTING,
             CohortMember.removed_at.is_(None),
         )
-        .options(joinedload(AgencyReturn.audit), joinedload(AgencyReturn.member))
+        .options(
+            # The task list shows each audit's title: not its agencies or panel, which an
+            # audit otherwise loads with it.
+            joinedload(AgencyReturn.audit).options(
+                lazyload(Audit.agencies), lazyload(Audit.panel_members)
+            ),
+            joinedload(AgencyReturn.member),
+        )
         .order_by(Audit.id, AgencyReturn.agency_id, CohortMember.position)
     )
     found = [
@@ -159,20 +167,12 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
 
 
 def _add_progress(session: Session, rows: list[ReviewerReturn]) -> None:
-    """How far through each return is, from all their answers in one query."""
-    from audit_app.questionnaires.library import definition_of
-    from audit_app.returns.answering import progress
-
-    values: dict[int, dict[str, object]] = {row.agency_return.id: {} for row in rows}
-    if values:
-        for answer in session.scalars(select(Answer).where(Answer.return_id.in_(values))):
-            values[answer.return_id][answer.question_id] = answer.value
+    """How far through each return is, counted in SQL (see ``progress_of_returns``)."""
+    done = progress_of_returns(session, [row.agency_return for row in rows])
     for row in rows:
-        version = row.agency_return.audit.template_version
-        if version is None:
-            continue
-        done = progress(definition_of(version), values[row.agency_return.id])
-        row.answered, row.asked = done.answered, done.asked
+        progress = done.get(row.agency_return.id)
+        if progress is not None:
+            row.answered, row.asked = progress.answered, progress.asked
 
 
 @dataclass
