@@ -10,7 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit_app.core.errors import DomainError
-from audit_app.models import Agency, Audit, AuditLogEntry, Role, UrgentConcern, User
+from audit_app.models import (
+    Agency,
+    AgencyReturn,
+    Audit,
+    AuditLogEntry,
+    Role,
+    UrgentConcern,
+    User,
+)
 from audit_app.returns import answering
 from tests.conftest import csrf_token, page, sign_in, text_of
 from tests.integration.returns.test_returns import (  # noqa: F401 (collecting is a fixture)
@@ -162,3 +170,18 @@ def test_the_audit_page_links_to_its_urgent_concerns(
     assert link is not None
     listing = page(lead.get(link["href"]))
     assert "There are no open urgent concerns." in text_of(listing)
+
+
+def test_what_was_done_is_shown_as_typed_never_as_markup(
+    app: Flask, session: Session, users: dict[Role, User], concern: UrgentConcern
+) -> None:
+    answering.deal_with_concern(
+        session, concern, users[Role.ADMIN], action_taken="<b>Rang</b> CSC\nthen visited"
+    )
+    session.commit()
+    agency_return = session.get(AgencyReturn, concern.return_id)
+    listing = _lead(app, users).get(f"/audits/{agency_return.audit_id}/concerns")
+    html = listing.get_data(as_text=True)
+    assert "<b>Rang" not in html
+    shown = page(listing).select(f"#concern-{concern.id} .app-preserve-lines")[1].get_text()
+    assert [line.strip() for line in shown.splitlines()] == ["<b>Rang</b> CSC", "then visited"]
