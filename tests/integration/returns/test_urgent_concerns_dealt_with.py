@@ -98,7 +98,7 @@ def test_the_lead_says_what_was_done_and_the_concern_stays_listed(
     logged = session.scalars(
         select(AuditLogEntry).where(
             AuditLogEntry.record_type == "urgent_concern",
-            AuditLogEntry.record_id == concern.id,
+            AuditLogEntry.record_id == str(concern.id),
         )
     ).all()
     assert len(logged) == 2  # raised, then dealt with
