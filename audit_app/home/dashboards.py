@@ -25,6 +25,9 @@ from audit_app.returns.answering import progress_of_returns
 from audit_app.returns.models import AgencyReturn, ReturnStatus, UrgentConcern
 
 DONE_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.NO_INVOLVEMENT)
+_AUDIT_ONLY = (lazyload(Audit.agencies), lazyload(Audit.panel_members))
+"""The home pages show an audit's own details, not its agencies or panel (which an audit
+otherwise loads with it)."""
 
 
 @dataclass
@@ -92,7 +95,9 @@ def admin_home(session: Session, user: User) -> AdminHome:
     audit_ids = None if memberships.leads_partnership(user) else memberships.led_audit_ids(user)
     audits: list[Audit] = []
     if leads:
-        query = select(Audit).order_by(Audit.created_at.desc(), Audit.id.desc())
+        query = (
+            select(Audit).options(*_AUDIT_ONLY).order_by(Audit.created_at.desc(), Audit.id.desc())
+        )
         if audit_ids is not None:
             query = query.where(Audit.id.in_(audit_ids))
         audits = list(session.scalars(query))
@@ -149,11 +154,7 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
             CohortMember.removed_at.is_(None),
         )
         .options(
-            # The task list shows each audit's title: not its agencies or panel, which an
-            # audit otherwise loads with it.
-            joinedload(AgencyReturn.audit).options(
-                lazyload(Audit.agencies), lazyload(Audit.panel_members)
-            ),
+            joinedload(AgencyReturn.audit).options(*_AUDIT_ONLY),
             joinedload(AgencyReturn.member),
         )
         .order_by(Audit.id, AgencyReturn.agency_id, CohortMember.position)
@@ -193,7 +194,7 @@ def open_concerns(session: Session, audit_ids: set[int] | None = None) -> list[C
         query = query.where(AgencyReturn.audit_id.in_(audit_ids))
     rows = session.execute(
         query.options(
-            joinedload(AgencyReturn.audit),
+            joinedload(AgencyReturn.audit).options(*_AUDIT_ONLY),
             joinedload(AgencyReturn.agency),
             joinedload(AgencyReturn.member),
         ).order_by(UrgentConcern.raised_at.desc())
@@ -206,7 +207,12 @@ def panel_home(session: Session, user: User) -> list[AuditProgress]:
     if not audit_ids:
         return []
     audits = list(
-        session.scalars(select(Audit).where(Audit.id.in_(audit_ids)).order_by(Audit.panel_date))
+        session.scalars(
+            select(Audit)
+            .options(*_AUDIT_ONLY)
+            .where(Audit.id.in_(audit_ids))
+            .order_by(Audit.panel_date)
+        )
     )
     return _progress(session, audits)
 
