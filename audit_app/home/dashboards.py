@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from audit_app.accounts import memberships
 from audit_app.accounts.models import User
@@ -21,9 +21,13 @@ from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.cohort.models import CohortMember
 from audit_app.core.roles import Role
 from audit_app.panel.models import Recommendation
-from audit_app.returns.models import AgencyReturn, Answer, ReturnStatus, UrgentConcern
+from audit_app.returns.answering import progress_of_returns
+from audit_app.returns.models import AgencyReturn, ReturnStatus, UrgentConcern
 
 DONE_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.NO_INVOLVEMENT)
+_AUDIT_ONLY = (lazyload(Audit.agencies), lazyload(Audit.panel_members))
+"""The home pages show an audit's own details, not its agencies or panel (which an audit
+otherwise loads with it)."""
 
 
 @dataclass
@@ -64,6 +68,24 @@ class AdminHome:
     user_count: int
     audits: list[AuditProgress]
     concerns: list[ConcernRow] = field(default_factory=list)
+    dealt_with: dict[int, int] = field(default_factory=dict)
+    """How many urgent concerns have been dealt with, by audit (those with any)."""
+
+
+def _dealt_with(session: Session, audits: list[Audit]) -> dict[int, int]:
+    """The number of urgent concerns marked as dealt with in each audit, in one query."""
+    if not audits:
+        return {}
+    rows = session.execute(
+        select(AgencyReturn.audit_id, func.count(UrgentConcern.id))
+        .join(UrgentConcern, UrgentConcern.return_id == AgencyReturn.id)
+        .where(
+            AgencyReturn.audit_id.in_([audit.id for audit in audits]),
+            UrgentConcern.acknowledged_at.is_not(None),
+        )
+        .group_by(AgencyReturn.audit_id)
+    )
+    return {audit_id: count for audit_id, count in rows}
 
 
 def admin_home(session: Session, user: User) -> AdminHome:
@@ -73,7 +95,9 @@ def admin_home(session: Session, user: User) -> AdminHome:
     audit_ids = None if memberships.leads_partnership(user) else memberships.led_audit_ids(user)
     audits: list[Audit] = []
     if leads:
-        query = select(Audit).order_by(Audit.created_at.desc(), Audit.id.desc())
+        query = (
+            select(Audit).options(*_AUDIT_ONLY).order_by(Audit.created_at.desc(), Audit.id.desc())
+        )
         if audit_ids is not None:
             query = query.where(Audit.id.in_(audit_ids))
         audits = list(session.scalars(query))
@@ -90,6 +114,7 @@ def admin_home(session: Session, user: User) -> AdminHome:
         else 0,
         audits=_progress(session, audits),
         concerns=open_concerns(session, audit_ids) if leads else [],
+        dealt_with=_dealt_with(session, audits),
     )
 
 
@@ -129,7 +154,10 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
             Audit.status == AuditStatus.COLLECTING,
             CohortMember.removed_at.is_(None),
         )
-        .options(joinedload(AgencyReturn.audit), joinedload(AgencyReturn.member))
+        .options(
+            joinedload(AgencyReturn.audit).options(*_AUDIT_ONLY),
+            joinedload(AgencyReturn.member),
+        )
         .order_by(Audit.id, AgencyReturn.agency_id, CohortMember.position)
     )
     found = [ReviewerReturn(agency_return=r, deadline=deadline) for r, deadline in rows]
@@ -138,20 +166,12 @@ def reviewer_home(session: Session, user: User) -> list[ReviewerReturn]:
 
 
 def _add_progress(session: Session, rows: list[ReviewerReturn]) -> None:
-    """How far through each return is, from all their answers in one query."""
-    from audit_app.questionnaires.library import definition_of
-    from audit_app.returns.answering import progress
-
-    values: dict[int, dict[str, object]] = {row.agency_return.id: {} for row in rows}
-    if values:
-        for answer in session.scalars(select(Answer).where(Answer.return_id.in_(values))):
-            values[answer.return_id][answer.question_id] = answer.value
+    """How far through each return is, counted in SQL (see ``progress_of_returns``)."""
+    done = progress_of_returns(session, [row.agency_return for row in rows])
     for row in rows:
-        version = row.agency_return.audit.template_version
-        if version is None:
-            continue
-        done = progress(definition_of(version), values[row.agency_return.id])
-        row.answered, row.asked = done.answered, done.asked
+        progress = done.get(row.agency_return.id)
+        if progress is not None:
+            row.answered, row.asked = progress.answered, progress.asked
 
 
 @dataclass
@@ -172,7 +192,7 @@ def open_concerns(session: Session, audit_ids: set[int] | None = None) -> list[C
         query = query.where(AgencyReturn.audit_id.in_(audit_ids))
     rows = session.execute(
         query.options(
-            joinedload(AgencyReturn.audit),
+            joinedload(AgencyReturn.audit).options(*_AUDIT_ONLY),
             joinedload(AgencyReturn.agency),
             joinedload(AgencyReturn.member),
         ).order_by(UrgentConcern.raised_at.desc())
@@ -185,7 +205,12 @@ def panel_home(session: Session, user: User) -> list[AuditProgress]:
     if not audit_ids:
         return []
     audits = list(
-        session.scalars(select(Audit).where(Audit.id.in_(audit_ids)).order_by(Audit.panel_date))
+        session.scalars(
+            select(Audit)
+            .options(*_AUDIT_ONLY)
+            .where(Audit.id.in_(audit_ids))
+            .order_by(Audit.panel_date)
+        )
     )
     return _progress(session, audits)
 

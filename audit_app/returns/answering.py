@@ -11,12 +11,14 @@ later, and two saves racing from the same version, are both refused.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, cast, func, select
+from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.accounts.models import User
@@ -104,11 +106,122 @@ def progress(definition: AuditTemplateDefinition, values: dict[str, Any]) -> Pro
     return Progress(sum(1 for q in asked if _answered(values.get(q.id))), len(asked))
 
 
-def section_progress(definition: AuditTemplateDefinition, values: dict[str, Any]) -> list[Progress]:
+@dataclass
+class _Shape:
+    """What counting a template's progress needs: how many questions are always asked, the
+    questions asked only on a condition, and the ids of every question whose answer decides
+    whether one is asked (the conditions' targets and the conditional questions)."""
+
+    always_asked: int
+    conditional: list[Question]
+    deciding: set[str]
+
+
+def _shape(definition: AuditTemplateDefinition) -> _Shape:
+    conditional = [q for q in definition.questions if q.show_if is not None]
+    deciding = {q.id for q in conditional} | {
+        q.show_if.question for q in conditional if q.show_if is not None
+    }
+    return _Shape(len(definition.questions) - len(conditional), conditional, deciding)
+
+
+def _answered_in_sql() -> ColumnElement[bool]:
+    """SQL for "this answer holds a value": not NULL, JSON null, empty text or empty list,
+    as :func:`_answered` says in Python (an answer row may hold only a grade's reason)."""
+    return Answer.value.is_not(None) & cast(Answer.value, String).not_in(["null", '""', "[]"])
+
+
+def progress_of_returns(
+    session: Session, agency_returns: Sequence[AgencyReturn]
+) -> dict[int, Progress]:
+    """How far through each return is, as :func:`progress` says, without loading its answers:
+    the answered ones are counted in SQL, and only the answers that decide whether a
+    conditional question is asked (and those questions' own) are read. Two queries whatever
+    the number of returns and questions. Every answer is to a question of its return's
+    template (``save_section`` refuses any other), so the count needs no list of ids."""
+    definitions = {
+        r.id: definition_of(r.audit.template_version)
+        for r in agency_returns
+        if r.audit.template_version is not None
+    }
+    if not definitions:
+        return {}
+    counted = dict(
+        session.execute(
+            select(Answer.return_id, func.count(Answer.id))
+            .where(Answer.return_id.in_(definitions), _answered_in_sql())
+            .group_by(Answer.return_id)
+        ).all()
+    )
+    shapes = {id(d): _shape(d) for d in definitions.values()}
+    deciding = set().union(*(shape.deciding for shape in shapes.values()))
+    values: dict[int, dict[str, Any]] = {return_id: {} for return_id in definitions}
+    if deciding:
+        for return_id, question_id, value in session.execute(
+            select(Answer.return_id, Answer.question_id, Answer.value).where(
+                Answer.return_id.in_(definitions), Answer.question_id.in_(deciding)
+            )
+        ):
+            values[return_id][question_id] = value
+    result = {}
+    for return_id, definition in definitions.items():
+        shape = shapes[id(definition)]
+        given = values[return_id]
+        shown = {q.id for q in shape.conditional if is_shown(q, given, definition)}
+        hidden_answered = sum(
+            1 for q in shape.conditional if q.id not in shown and _answered(given.get(q.id))
+        )
+        result[return_id] = Progress(
+            counted.get(return_id, 0) - hidden_answered, shape.always_asked + len(shown)
+        )
+    return result
+
+
+class SectionState(enum.Enum):
+    """Where a section of a return stands, as its task list shows it."""
+
+    NOT_STARTED = "Not started"
+    IN_PROGRESS = "In progress"
+    COMPLETED = "Completed"
+    NOT_ANSWERED = "Not answered"
+    """A section of a return sent without it: "no involvement" recorded before answering."""
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+@dataclass
+class SectionProgress(Progress):
+    """How far through one section is, and so where it stands."""
+
+    state: SectionState = SectionState.NOT_STARTED
+
+
+SENT = (ReturnStatus.SUBMITTED, ReturnStatus.NO_INVOLVEMENT)
+
+
+def section_progress(
+    definition: AuditTemplateDefinition, answers: dict[str, Answer], status: ReturnStatus
+) -> list[SectionProgress]:
+    """Each section's answers and state. A section is completed when every required question
+    it asks is answered (with a reason where a grade needs one), whether or not its optional
+    questions are; once the return is sent no section is "In progress"."""
+    values = values_of(answers)
+    missing = {item.section_index for item in missing_answers(definition, answers)}
     result = []
-    for section in definition.sections:
+    for index, section in enumerate(definition.sections):
         asked = [q for q in section.questions if is_shown(q, values, definition)]
-        result.append(Progress(sum(1 for q in asked if _answered(values.get(q.id))), len(asked)))
+        answered = sum(1 for q in asked if _answered(values.get(q.id)))
+        if index not in missing and (answered or status in SENT):
+            state = SectionState.COMPLETED
+        elif status in SENT:
+            state = SectionState.NOT_ANSWERED
+        elif answered:
+            state = SectionState.IN_PROGRESS
+        else:
+            state = SectionState.NOT_STARTED
+        result.append(SectionProgress(answered, len(asked), state))
     return result
 
 
@@ -302,6 +415,8 @@ def add_chronology_entry(
     _check_editable(agency_return)
     if happened_on is None:
         raise DomainError("Enter the date it happened", field="happened_on")
+    if happened_on > date.today():
+        raise DomainError("The date must be today or in the past", field="happened_on")
     if not what_happened.strip():
         raise DomainError("Say what happened", field="what_happened")
     entry = ChronologyEntry(
@@ -358,9 +473,61 @@ def raise_concern(
     return concern
 
 
-def acknowledge_concern(session: Session, concern: UrgentConcern, user: User) -> None:
+def deal_with_concern(
+    session: Session,
+    concern: UrgentConcern,
+    user: User,
+    *,
+    action_taken: str,
+    dealt_with_by: str = "",
+) -> None:
+    """The audit lead marks a concern as dealt with, saying what was done and by whom (the
+    lead themself unless they name someone else). The concern stays, with what was done."""
     if concern.acknowledged_at is not None:
-        return
+        raise DomainError("This concern has already been marked as dealt with")
+    action_taken = action_taken.strip()
+    if not action_taken:
+        raise DomainError("Say what was done about the concern", field="action_taken")
+    concern.action_taken = action_taken
+    concern.dealt_with_by = dealt_with_by.strip() or user.full_name
     concern.acknowledged_at = utcnow()
     concern.acknowledged_by_id = user.id
     session.flush()
+
+
+@dataclass
+class ConcernRow:
+    """An urgent concern with the return it was raised on and who recorded it dealt with."""
+
+    concern: UrgentConcern
+    agency_return: AgencyReturn
+    recorded_by: User | None = None
+
+
+@dataclass
+class AuditConcerns:
+    open: list[ConcernRow]
+    dealt_with: list[ConcernRow]
+
+
+def concerns_of(session: Session, audit_id: int) -> AuditConcerns:
+    """Every urgent concern raised in an audit: those still open (newest first) and those
+    dealt with (most recently dealt with first), in a fixed number of queries."""
+    recorder = aliased(User)
+    rows = session.execute(
+        select(UrgentConcern, AgencyReturn, recorder)
+        .join(AgencyReturn, AgencyReturn.id == UrgentConcern.return_id)
+        .outerjoin(recorder, recorder.id == UrgentConcern.acknowledged_by_id)
+        .where(AgencyReturn.audit_id == audit_id)
+        .options(joinedload(AgencyReturn.agency), joinedload(AgencyReturn.member))
+        .order_by(UrgentConcern.raised_at.desc(), UrgentConcern.id.desc())
+    )
+    found = [ConcernRow(concern, agency_return, user) for concern, agency_return, user in rows]
+    dealt_with = sorted(
+        (row for row in found if row.concern.is_dealt_with),
+        key=lambda row: (row.concern.acknowledged_at, row.concern.id),
+        reverse=True,
+    )
+    return AuditConcerns(
+        open=[row for row in found if not row.concern.is_dealt_with], dealt_with=dealt_with
+    )

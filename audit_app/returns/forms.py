@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from audit_app.core.forms import GovDateField, strip_text
@@ -60,6 +65,27 @@ class ConcernForm(FlaskForm):
         validators=[DataRequired("Say what you are worried about"), Length(max=4000)],
     )
     submit = SubmitField("Send to the audit lead now", widget=GovSubmitInput())
+
+
+class DealtWithForm(FlaskForm):
+    """The audit lead says what was done about an urgent concern, and by whom."""
+
+    action_taken = TextAreaField(
+        "What was done?",
+        description="For example, shared with children's social care's front door, who "
+        "visited the same day. Use the child's code, not their name.",
+        widget=GovTextArea(),
+        filters=[strip_text],
+        validators=[DataRequired("Say what was done about the concern"), Length(max=4000)],
+    )
+    dealt_with_by = StringField(
+        "Who did it?",
+        description="A person or a team, in any agency. Your own name unless you change it.",
+        widget=GovTextInput(),
+        filters=[strip_text],
+        validators=[Length(max=200)],
+    )
+    submit = SubmitField("Mark as dealt with", widget=GovSubmitInput())
 
 
 class AmendmentForm(FlaskForm):

@@ -176,7 +176,8 @@ class SummaryItem(Base):
 
 
 class UrgentConcern(Base):
-    """A reviewer's flag that a child may be at risk now; the audit lead sees it at once."""
+    """A reviewer's flag that a child may be at risk now; the audit lead sees it at once, and
+    records what was done about it and by whom when it has been dealt with."""
 
     __tablename__ = "urgent_concern"
 
@@ -186,4 +187,15 @@ class UrgentConcern(Base):
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     details: Mapped[str] = mapped_column(Text, info=FREE_TEXT)
     acknowledged_at: Mapped[datetime | None] = mapped_column()
+    """When the concern was marked as dealt with (empty while it is open)."""
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    """Who marked it as dealt with: the signed-in audit lead."""
+    action_taken: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
+    """What was done about the concern, in the audit lead's words."""
+    dealt_with_by: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
+    """Who did it, as the audit lead names them (a person or a team, perhaps in another
+    agency); the audit lead's own name unless they say otherwise."""
+
+    @property
+    def is_dealt_with(self) -> bool:
+        return self.acknowledged_at is not None

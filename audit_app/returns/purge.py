@@ -11,8 +11,9 @@ from audit_app.returns.models import AgencyReturn, UrgentConcern
 
 
 def purge_concern_details(session: Session, audit: Audit) -> None:
-    """An urgent concern's details say why a named child may be at risk: cleared with the
-    identities (that a concern was raised, by whom and when, stays)."""
+    """An urgent concern's details say why a named child may be at risk, and what was done
+    about it may say who the child is: both are cleared with the identities (that a
+    concern was raised and dealt with, by whom and when, stays)."""
     concerns = session.scalars(
         select(UrgentConcern)
         .join(AgencyReturn, UrgentConcern.return_id == AgencyReturn.id)
@@ -21,3 +22,5 @@ def purge_concern_details(session: Session, audit: Audit) -> None:
     for concern in concerns:
         if concern.details:
             concern.details = PURGED
+        if concern.action_taken:
+            concern.action_taken = PURGED

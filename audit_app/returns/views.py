@@ -34,7 +34,13 @@ from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.section_forms import section_form, stored_answers, stored_rationales
 from audit_app.questionnaires.template_format import COLUMN_LABELS
 from audit_app.returns import answering as returns
-from audit_app.returns.forms import AmendmentForm, ChronologyForm, ConcernForm, NoInvolvementForm
+from audit_app.returns.forms import (
+    AmendmentForm,
+    ChronologyForm,
+    ConcernForm,
+    DealtWithForm,
+    NoInvolvementForm,
+)
 from audit_app.returns.models import AgencyReturn, ChronologyEntry, ReturnStatus, UrgentConcern
 from audit_app.returns.tracking import released_references, send_reminders
 
@@ -71,7 +77,11 @@ def overview(return_id: int) -> str:
         agency_return=agency_return,
         definition=definition,
         sections=list(
-            zip(definition.sections, returns.section_progress(definition, values), strict=True)
+            zip(
+                definition.sections,
+                returns.section_progress(definition, answers, agency_return.status),
+                strict=True,
+            )
         ),
         progress=returns.progress(definition, values),
         chronology=returns.chronology_of(session, agency_return),
@@ -517,17 +527,48 @@ def _email_lead(agency_return: AgencyReturn) -> None:
         current_app.logger.exception("The urgent concern email could not be sent")
 
 
-@blueprint.route("/concerns/<id:concern_id>/acknowledge", methods=["POST"])
+@blueprint.route("/concerns/<id:concern_id>/acknowledge", methods=["GET", "POST"])
 @allow(Role.AUDIT_LEAD)
-def acknowledge(concern_id: int) -> Response:
+def acknowledge(concern_id: int) -> str | Response:
+    """Mark an urgent concern as dealt with: what was done, and who did it."""
     concern = db().get(UrgentConcern, concern_id) or abort(404)
     concerned = db().get(AgencyReturn, concern.return_id)
     if concerned is None or not memberships.leads(current_user, concerned.audit_id):
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        returns.acknowledge_concern(db(), concern, current_user)
-        flash("The concern has been marked as dealt with.")
-    return redirect(url_for("home.index"))
+    listing = url_for("returns.concerns", audit_id=concerned.audit_id)
+    if concern.is_dealt_with:
+        flash("This concern has already been marked as dealt with.")
+        return redirect(listing)
+    form = DealtWithForm()
+    if request.method == "GET" and not form.dealt_with_by.data:
+        form.dealt_with_by.data = current_user.full_name
+    if form.validate_on_submit():
+        try:
+            returns.deal_with_concern(
+                db(),
+                concern,
+                current_user,
+                action_taken=form.action_taken.data or "",
+                dealt_with_by=form.dealt_with_by.data or "",
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"The concern about {concerned.member.code} has been marked as dealt with.")
+            return redirect(listing)
+    return render_template(
+        "returns/concern_dealt_with.html", form=form, concern=concern, agency_return=concerned
+    )
+
+
+@blueprint.route("/audits/<id:audit_id>/concerns")
+@allow(Role.AUDIT_LEAD)
+def concerns(audit_id: int) -> str:
+    """Every urgent concern raised in an audit: those open, and those dealt with and how."""
+    audit = db().get(Audit, audit_id) or abort(404)
+    return render_template(
+        "returns/concerns.html", audit=audit, concerns=returns.concerns_of(db(), audit.id)
+    )
 
 
 # --- The audit lead reads a return -----------------------------------------------------------

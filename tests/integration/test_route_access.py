@@ -110,6 +110,7 @@ EXPECTED: dict[str, object] = {
     "returns.submit": REVIEWER,
     "returns.concern": REVIEWER,
     "returns.acknowledge": LEAD,
+    "returns.concerns": LEAD,
     "returns.lead_view": LEAD,
     "summaries.summary": REVIEWER,
     "summaries.audit_summaries": LEAD | {Role.PANEL},
@@ -350,7 +351,6 @@ def _body(client: FlaskClient, world: World, endpoint: str, url: str) -> MultiDi
             "returns.delete_chronology": url_for("returns.chronology", return_id=world.return_a.id),
             "returns.submit": url_for("returns.check", return_id=world.return_a.id),
             "returns.reminders": url_for("audits.show", audit_id=world.audit1.id),
-            "returns.acknowledge": url_for("home.index"),
         }  # fmt: skip
     page_url = pages.get(endpoint, url)
     data: MultiDict[str, Any] = MultiDict()
@@ -386,6 +386,7 @@ def _body(client: FlaskClient, world: World, endpoint: str, url: str) -> MultiDi
             "missed_opportunity": "no",
         },
         "returns.concern": {"details": "The child may be at risk now"},
+        "returns.acknowledge": {"action_taken": "Shared with children's social care"},
         "returns.lead_view": {"comment": "Please add the chronology"},
         "auth.change_password": {
             "current_password": PASSWORD,

@@ -376,8 +376,9 @@ def test_an_urgent_concern_reaches_the_lead_at_once(
     home = page(lead.get("/"))
     banner = text_of(home.select_one(".govuk-notification-banner"))
     assert "Urgent concerns" in banner and "Child A" in banner and "no safety plan" in banner
-    form = home.select_one(".govuk-notification-banner form")
-    lead.post(form["action"], data={"csrf_token": csrf_token(form)})
+    link = home.select_one(".govuk-notification-banner a.govuk-button")
+    form = page(lead.get(link["href"])).select_one("main form")
+    lead.post(link["href"], data={"csrf_token": csrf_token(form), "action_taken": "Phoned CSC"})
     assert page(lead.get("/")).select_one("#concerns-title") is None
     assert session.scalar(select(UrgentConcern)).acknowledged_by_id == users[Role.ADMIN].id
     assert (
