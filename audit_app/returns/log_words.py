@@ -25,6 +25,7 @@ from audit_app.returns.models import (
     Answer,
     ChronologyEntry,
     ReturnStatus,
+    SummaryItem,
     UrgentConcern,
 )
 
@@ -126,6 +127,16 @@ def _summaries(session: Session, ids: set[int]) -> dict[int, str]:
     return {key: f"{agency} agency summary" for key, agency in rows}
 
 
+def _summary_items(session: Session, ids: set[int]) -> dict[int, Name]:
+    rows = session.execute(
+        select(SummaryItem.id, Agency.short_name)
+        .join(AgencySummary, SummaryItem.summary_id == AgencySummary.id)
+        .join(Agency, AgencySummary.agency_id == Agency.id)
+        .where(SummaryItem.id.in_(ids))
+    )
+    return {key: Name("Item", f"{agency} agency summary") for key, agency in rows}
+
+
 COLUMNS = enum_words(SignsOfSafetyColumn)
 
 
@@ -135,6 +146,7 @@ def register() -> None:
     register_names("chronology", _chronology)
     register_names("concern", _concerns)
     register_names("summary", _summaries)
+    register_names("summary_item", _summary_items)
     people = {"submitted_by_id": "Sent by", "raised_by_id": "Raised by"}
     register_describer(
         Describer(
@@ -193,7 +205,14 @@ def register() -> None:
             "Urgent concern",
             "Urgent concerns",
             kind="concern",
-            fields={"return_id": "Return", "acknowledged_by_id": "Dealt with by", **people},
+            fields={
+                "return_id": "Return",
+                "acknowledged_by_id": "Recorded as dealt with by",
+                "acknowledged_at": "Dealt with on",
+                "action_taken": "What was done",
+                "dealt_with_by": "Who did it",
+                **people,
+            },
             refers={"return_id": "return", "raised_by_id": "user", "acknowledged_by_id": "user"},
         )
     )
@@ -205,6 +224,23 @@ def register() -> None:
             kind="summary",
             fields=people,
             refers={"agency_id": "agency", "audit_id": "audit", "submitted_by_id": "user"},
+        )
+    )
+    register_describer(
+        Describer(
+            "summary_item",
+            "Agency summary item",
+            "Agency summary items",
+            kind="summary_item",
+            fields={
+                "summary_id": "Summary",
+                "column": "Signs of Safety column",
+                "position": "Place in its column",
+                "answer_ids": "Answers it came from",
+            },
+            refers={"summary_id": "summary"},
+            values={"column": COLUMNS},
+            fallback=lambda values, named: Name("Item", named("summary_id")),
         )
     )
     register_describer(
