@@ -1,16 +1,26 @@
-"""Writing the offline workbook: instructions, a sheet per child, drop-downs, signed details."""
+"""Writing the offline workbook: instructions, a sheet per child, drop-downs, signed details.
+
+The workbook is written in openpyxl's write-only mode, a row at a time, with named styles
+registered once per workbook (a few kinds of cell: headings, text, cells to fill in, cells
+not used), so its time stays close to writing the bare cells.
+"""
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from copy import copy
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
+from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from audit_app.questionnaires.answer_types import CellCheck, answer_type
@@ -26,27 +36,123 @@ from audit_app.workbooks.layout import (
     FIRST_PART_ROW,
     FIRST_ROW,
     FORMAT,
-    HEADER_ROW,
-    HINT_COL,
     ID_COL,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     PART_SIZE,
-    QUESTION_COL,
     RESERVED_SHEETS,
-    SECTION_COL,
-    WHY_COL,
     _pack,
     _sign,
 )
 
-_BOLD = Font(bold=True)
-_HEADING = Font(bold=True, size=14)
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_TO_FILL = PatternFill("solid", fgColor="FFF7D6")
-_NOT_USED = PatternFill("solid", fgColor="F3F2F1")
-_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-_UNLOCKED = Protection(locked=False)
+# The workbook's cell styles, registered once per workbook as named styles; a cell takes one
+# by name. Every cell of a child's question rows wraps its text.
+HEADING = "Workbook heading"
+HEADING_WRAPPED = "Workbook heading, wrapped"
+BOLD = "Workbook label"
+BOLD_WRAPPED = "Workbook label, wrapped"
+HEADER = "Workbook column header"
+TEXT = "Workbook text"
+TO_FILL = "Workbook answer"
+NOT_USED = "Workbook cell not used"
+
+_YELLOW = "FFF7D6"
+_GREY = "F3F2F1"
+_BLUE = "DDE4EE"
+
+
+def _add_styles(book: Workbook, number_formats: Iterable[str]) -> None:
+    """Register the named styles, and an answer style for each number format answers use."""
+    wrap = Alignment(wrap_text=True, vertical="top")
+    styles = [
+        NamedStyle(HEADING, font=Font(bold=True, size=14)),
+        NamedStyle(HEADING_WRAPPED, font=Font(bold=True, size=14), alignment=wrap),
+        NamedStyle(BOLD, font=Font(bold=True)),
+        NamedStyle(BOLD_WRAPPED, font=Font(bold=True), alignment=wrap),
+        NamedStyle(
+            HEADER, font=Font(bold=True), fill=PatternFill("solid", fgColor=_BLUE), alignment=wrap
+        ),
+        NamedStyle(TEXT, font=copy(DEFAULT_FONT), alignment=wrap),
+        NamedStyle(
+            NOT_USED,
+            font=copy(DEFAULT_FONT),
+            fill=PatternFill("solid", fgColor=_GREY),
+            alignment=wrap,
+        ),
+    ]
+    for number_format in (None, *sorted(set(number_formats))):
+        styles.append(
+            NamedStyle(
+                _answer_style(number_format),
+                font=copy(DEFAULT_FONT),
+                fill=PatternFill("solid", fgColor=_YELLOW),
+                alignment=wrap,
+                protection=Protection(locked=False),
+                number_format=number_format or "General",
+            )
+        )
+    for style in styles:
+        book.add_named_style(style)
+
+
+def _answer_style(number_format: str | None) -> str:
+    """The style of a cell to fill in, showing its value in the number format."""
+    return f"{TO_FILL} ({number_format})" if number_format else TO_FILL
+
+
+class _CellSheet(WriteOnlyWorksheet):
+    """A write-only sheet whose rows are appended as cells made ready by :class:`_Cells`.
+
+    openpyxl's own sheet first tries each appended cell as a value, failing at some cost;
+    this one only places the cells (a None is a column left empty).
+    """
+
+    def _values_to_row(self, values: Iterable[Any], row_idx: int) -> Iterator[WriteOnlyCell]:
+        for col_idx, cell in enumerate(values, 1):
+            if cell is None:
+                continue
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
+
+def _create_sheet(book: Workbook, title: str) -> _CellSheet:
+    """A new sheet at the end of the write-only workbook."""
+    sheet = _CellSheet(parent=book, title=title)
+    book._add_sheet(sheet)
+    return sheet
+
+
+class _Cells:
+    """Cells to append to a write-only sheet, a reusable cell per column and style.
+
+    A write-only sheet writes each row as it is appended, so a column's cell of a style can
+    be given the next row's value: the style is set once, not once per cell. Every value
+    goes through :func:`_put`, so text a spreadsheet could run as a formula stays text.
+    """
+
+    def __init__(self, sheet: _CellSheet) -> None:
+        self.sheet = sheet
+        self.reused: dict[tuple[int, str | None], WriteOnlyCell] = {}
+
+    def __call__(self, column: int, value: Any, style: str | None = None) -> WriteOnlyCell:
+        if isinstance(value, date | time | timedelta):
+            # A date may set the cell's number format, so it gets a cell of its own.
+            cell = WriteOnlyCell(self.sheet)
+            if style is not None:
+                cell.style = style
+        else:
+            cell = self.reused.get((column, style))
+            if cell is None:
+                cell = WriteOnlyCell(self.sheet)
+                if style is not None:
+                    cell.style = style
+                self.reused[(column, style)] = cell
+        _put(cell, value)
+        return cell
+
+    def append(self, *cells: WriteOnlyCell | None) -> None:
+        self.sheet.append(list(cells))
 
 
 def sheet_names(codes: Iterable[str]) -> list[str]:
@@ -76,18 +182,20 @@ def build_workbook(
     """The agency's workbook for the audit, as the bytes of an .xlsx file.
 
     ``key`` signs the details the workbook is made from; ``upload_url`` is where to upload it.
+    Written in openpyxl's write-only mode, a row at a time, each sheet's layout (widths,
+    frozen panes) set before its first row.
     """
     now = now or datetime.now(UTC)
     definition = contents.definition
     names = sheet_names(state.child_code for state in contents.returns)
-    book = Workbook()
-    instructions = book.active
-    instructions.title = INSTRUCTIONS_SHEET
     lists = _lists(definition)
-    list_ranges = {question.id: cells for question, _, cells in lists}
+    rows = _question_rows(definition, {question.id: cells for question, _, cells in lists})
+    book = Workbook(write_only=True)
+    _add_styles(book, (row.number_format for row in rows if row.number_format))
+    _write_instructions(_create_sheet(book, INSTRUCTIONS_SHEET), contents, names, upload_url, now)
     signed_returns = []
     for state, name in zip(contents.returns, names, strict=True):
-        online_only = _write_child_sheet(book.create_sheet(name), state, contents, list_ranges)
+        online_only = _write_child_sheet(_create_sheet(book, name), state, contents, rows)
         signed_returns.append(
             {
                 "id": state.return_id,
@@ -111,11 +219,44 @@ def build_workbook(
     }
     _write_lists(book, lists)
     _write_about(book, contents, details, key, now)
-    _write_instructions(instructions, contents, names, upload_url, now)
-    book.active = 0
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _QuestionRow:
+    """What a question's row says on every child's sheet (worked out once a workbook)."""
+
+    question: Question
+    section: str
+    hint: str
+    number_format: str | None
+    takes_reason: bool
+    validation: DataValidation | None
+    """The drop-down list or check of its Answer cell, the same on every child's sheet."""
+
+
+def _question_rows(
+    definition: AuditTemplateDefinition, list_ranges: dict[str, str]
+) -> list[_QuestionRow]:
+    """Each question's row, in order from :data:`FIRST_ROW`."""
+    questions = [
+        (section.title, question)
+        for section in definition.sections
+        for question in section.questions
+    ]
+    return [
+        _QuestionRow(
+            question=question,
+            section=title,
+            hint=_hint(question, definition),
+            number_format=answer_type(question).cell_number_format,
+            takes_reason=takes_reason(question),
+            validation=_validation(question, f"{ANSWER_COL}{number}", list_ranges),
+        )
+        for number, (title, question) in enumerate(questions, start=FIRST_ROW)
+    ]
 
 
 def _lists(definition: AuditTemplateDefinition) -> list[tuple[Question, list[Choice], str]]:
@@ -131,22 +272,41 @@ def _lists(definition: AuditTemplateDefinition) -> list[tuple[Question, list[Cho
     return found
 
 
-def _write_lists(book: Any, lists: list[tuple[Question, list[Choice], str]]) -> None:
-    sheet = book.create_sheet(LISTS_SHEET)
-    for column, (_, choices, _) in enumerate(lists, start=1):
-        for row, choice in enumerate(choices, start=1):
-            _put(sheet.cell(row=row, column=column), choice.label)
+def _write_lists(book: Workbook, lists: list[tuple[Question, list[Choice], str]]) -> None:
+    """The hidden Lists sheet: a column of choices per drop-down, written a row at a time."""
+    sheet = _create_sheet(book, LISTS_SHEET)
     sheet.sheet_state = "hidden"
     sheet.protection.sheet = True
+    cells = _Cells(sheet)
+    for row in range(max((len(choices) for _, choices, _ in lists), default=0)):
+        cells.append(
+            *(
+                cells(column, choices[row].label) if row < len(choices) else None
+                for column, (_, choices, _) in enumerate(lists)
+            )
+        )
 
 
 def _write_child_sheet(
-    sheet: Any, state: ReturnState, contents: AgencyWorkbook, list_ranges: dict[str, str]
+    sheet: _CellSheet,
+    state: ReturnState,
+    contents: AgencyWorkbook,
+    rows: list[_QuestionRow],
 ) -> list[str]:
     """One child's sheet; returns the ids of answers too long to put in a cell."""
     definition = contents.definition
-    _put(sheet["A1"], f"{state.child_code}: {contents.agency_name}'s return")
-    sheet["A1"].font = _HEADING
+    for letter, width in COLUMN_WIDTHS.items():
+        sheet.column_dimensions[letter].width = width
+    sheet.column_dimensions[ID_COL].hidden = True
+    sheet.freeze_panes = f"{ANSWER_COL}{FIRST_ROW}"
+    # Only the Answer and Why cells can be typed in; columns and rows can still be resized.
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.protection.formatCells = False
+
+    cells = _Cells(sheet)
+    cells.append(cells(0, f"{state.child_code}: {contents.agency_name}'s return", HEADING))
     status = (
         f"Status when downloaded: {state.status.label}. "
         f"Version of the return when downloaded: {state.version}."
@@ -156,94 +316,65 @@ def _write_child_sheet(
             " This return cannot be changed now (it has been sent in, or the audit is not "
             "collecting returns): changes made on this sheet will not be saved."
         )
-    _put(sheet["A2"], status)
-    _put(
-        sheet["A3"],
-        "Write your answers in the Answer column. Use the drop-down lists where there are "
-        "some. Do not add, delete or move rows.",
+    cells.append(cells(0, status))
+    cells.append(
+        cells(
+            0,
+            "Write your answers in the Answer column. Use the drop-down lists where there are "
+            "some. Do not add, delete or move rows.",
+        )
     )
-    for index, title in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=title)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.alignment = _WRAP
-    for letter, width in COLUMN_WIDTHS.items():
-        sheet.column_dimensions[letter].width = width
-    sheet.column_dimensions[ID_COL].hidden = True
-    sheet.freeze_panes = f"{ANSWER_COL}{FIRST_ROW}"
+    cells.append(*(cells(column, title, HEADER) for column, title in enumerate(COLUMNS)))
 
-    validations: dict[str, DataValidation] = {}
     online_only: list[str] = []
-    row = FIRST_ROW
-    for section in definition.sections:
-        for question in section.questions:
-            value, reason = state.answers.get(question.id, (None, None))
-            written = cell_value(question, value, definition)
-            answer = sheet[f"{ANSWER_COL}{row}"]
-            why = sheet[f"{WHY_COL}{row}"]
-            if _too_long(written) or _too_long(reason):
-                online_only.append(question.id)
-                _put(
-                    answer,
-                    "This answer is too long for a spreadsheet cell. Change it online: "
-                    "anything written here is not saved.",
-                )
-                answer.fill = why.fill = _NOT_USED
-            else:
-                _put(answer, written)
-                answer.protection = _UNLOCKED
-                answer.fill = _TO_FILL
-                number_format = answer_type(question).cell_number_format
-                if number_format:
-                    answer.number_format = number_format
-                _validate(question, answer.coordinate, list_ranges, validations)
-                if takes_reason(question):
-                    _put(why, reason)
-                    why.protection = _UNLOCKED
-                    why.fill = _TO_FILL
-                else:
-                    why.fill = _NOT_USED
-            _put(sheet[f"{SECTION_COL}{row}"], section.title)
-            _put(sheet[f"{QUESTION_COL}{row}"], question.text)
-            _put(sheet[f"{HINT_COL}{row}"], _hint(question, definition))
-            _put(sheet[f"{ID_COL}{row}"], question.id)
-            for letter in COLUMN_WIDTHS:
-                sheet[f"{letter}{row}"].alignment = _WRAP
-            row += 1
-    for validation in validations.values():
-        sheet.add_data_validation(validation)
-    # Only the Answer and Why cells can be typed in; columns and rows can still be resized.
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
-    sheet.protection.formatCells = False
+    for row in rows:
+        question = row.question
+        value, reason = state.answers.get(question.id, (None, None))
+        written = cell_value(question, value, definition)
+        if _too_long(written) or _too_long(reason):
+            online_only.append(question.id)
+            answer = cells(
+                2,
+                "This answer is too long for a spreadsheet cell. Change it online: "
+                "anything written here is not saved.",
+                NOT_USED,
+            )
+            why = cells(3, None, NOT_USED)
+        else:
+            answer = cells(2, written, _answer_style(row.number_format))
+            if row.validation is not None:
+                sheet.data_validations.append(row.validation)
+            why = cells(3, reason, TO_FILL) if row.takes_reason else cells(3, None, NOT_USED)
+        cells.append(
+            cells(0, row.section, TEXT),
+            cells(1, question.text, TEXT),
+            answer,
+            why,
+            cells(4, row.hint, TEXT),
+            cells(5, question.id, TEXT),
+        )
     return online_only
 
 
-def _validate(
-    question: Question,
-    coordinate: str,
-    list_ranges: dict[str, str],
-    validations: dict[str, DataValidation],
-) -> None:
-    """Add the cell to its question's drop-down list or check (one per question a sheet)."""
-    validation = validations.get(question.id)
-    if validation is None:
-        if question.id in list_ranges:
-            validation = DataValidation(
-                type="list",
-                formula1=list_ranges[question.id],
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle="Choose from the list",
-                error="Choose an answer from the drop-down list.",
-            )
-        elif (check := answer_type(question).cell_check(question)) is not None:
-            validation = _data_validation(check)
-        else:
-            return
-        validations[question.id] = validation
+def _validation(
+    question: Question, coordinate: str, list_ranges: dict[str, str]
+) -> DataValidation | None:
+    """The drop-down list or check of a question's Answer cell, if it has one."""
+    if question.id in list_ranges:
+        validation = DataValidation(
+            type="list",
+            formula1=list_ranges[question.id],
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Choose from the list",
+            error="Choose an answer from the drop-down list.",
+        )
+    elif (check := answer_type(question).cell_check(question)) is not None:
+        validation = _data_validation(check)
+    else:
+        return None
     validation.add(coordinate)
+    return validation
 
 
 def _data_validation(check: CellCheck) -> DataValidation:
@@ -260,20 +391,22 @@ def _data_validation(check: CellCheck) -> DataValidation:
 
 
 def _write_about(
-    book: Any, contents: AgencyWorkbook, details: dict[str, Any], key: str | bytes, now: datetime
+    book: Workbook,
+    contents: AgencyWorkbook,
+    details: dict[str, Any],
+    key: str | bytes,
+    now: datetime,
 ) -> None:
     """The hidden sheet of signed details the workbook was made from."""
     payload = _pack(details)
     parts = [payload[i : i + PART_SIZE] for i in range(0, len(payload), PART_SIZE)]
     definition = contents.definition
-    sheet = book.create_sheet(ABOUT_SHEET)
-    _put(sheet["A1"], "About this workbook")
-    sheet["A1"].font = _HEADING
-    _put(
-        sheet["A2"],
-        "The service uses this sheet to check the workbook when you upload it. "
-        "Do not change anything on it.",
-    )
+    sheet = _create_sheet(book, ABOUT_SHEET)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 80
+    sheet.sheet_state = "hidden"
+    sheet.protection.sheet = True
+    cells = _Cells(sheet)
     shown = {
         "audit_title": ("Audit", contents.audit_title),
         "audit": ("Audit number", str(contents.audit_id)),
@@ -286,19 +419,25 @@ def _write_about(
         "signature": ("Signature", _sign(key, payload)),
         "parts": ("Parts", str(len(parts))),
     }
+    by_row: dict[int, tuple[str, str, str | None]] = {
+        1: ("About this workbook", "", HEADING),
+        2: (
+            "The service uses this sheet to check the workbook when you upload it. "
+            "Do not change anything on it.",
+            "",
+            None,
+        ),
+    }
     for name, (label, value) in shown.items():
-        row = ABOUT_ROWS[name]
-        _put(sheet[f"A{row}"], label)
-        sheet[f"A{row}"].font = _BOLD
-        _put(sheet[f"B{row}"], value)
+        by_row[ABOUT_ROWS[name]] = (label, value, BOLD)
     for index, part in enumerate(parts):
-        row = FIRST_PART_ROW + index
-        _put(sheet[f"A{row}"], f"Part {index + 1}")
-        _put(sheet[f"B{row}"], part)
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 80
-    sheet.sheet_state = "hidden"
-    sheet.protection.sheet = True
+        by_row[FIRST_PART_ROW + index] = (f"Part {index + 1}", part, None)
+    for row in range(1, max(by_row) + 1):
+        if row not in by_row:
+            cells.append()
+            continue
+        label, value, style = by_row[row]
+        cells.append(cells(0, label, style), cells(1, value) if value else None)
 
 
 _WHAT_TO_DO = (
@@ -325,63 +464,56 @@ _WHAT_NOT_TO_DO = (
 
 
 def _write_instructions(
-    sheet: Any,
+    sheet: _CellSheet,
     contents: AgencyWorkbook,
     names: list[str],
     upload_url: str | None,
     now: datetime,
 ) -> None:
     definition = contents.definition
-    upload = "7. Sign in to the service and upload the file on the audit's workbook page"
-    upload += f": {upload_url}" if upload_url else "."
-    lines: list[tuple[Font | None, str]] = [
-        (_HEADING, f"Your agency's workbook: {contents.audit_title}"),
-        (None, f"Agency: {contents.agency_name}"),
-        (None, f"Template: {definition.title}, version {definition.version}"),
-        (None, f"Downloaded: {now.strftime('%d/%m/%Y %H:%M')} (UTC)"),
-    ]
-    if contents.deadline:
-        lines.append((None, f"Send your returns by: {contents.deadline.strftime('%d/%m/%Y')}"))
-    lines += [
-        (None, ""),
-        (_BOLD, "What to do"),
-        *((None, line) for line in _WHAT_TO_DO),
-        (None, upload),
-        (
-            None,
-            "8. Before anything is saved you will see every change the workbook makes. If "
-            "someone changed an answer online after you downloaded this workbook, you choose "
-            "which answer to keep. Your answers are saved as a draft: send each return from "
-            "its page in the service when it is complete.",
-        ),
-        (None, ""),
-        (_BOLD, "What not to do"),
-        *((None, line) for line in _WHAT_NOT_TO_DO),
-        (None, ""),
-        (_BOLD, "Returns in this workbook"),
-    ]
-    for row, (font, text) in enumerate(lines, start=1):
-        cell = sheet.cell(row=row, column=1)
-        _put(cell, text)
-        cell.alignment = _WRAP
-        if font is not None:
-            cell.font = font
-    row = len(lines) + 1
-    titles = ("Child", "Sheet", "Status when downloaded", "Version when downloaded")
-    for column, title in enumerate(titles, start=1):
-        sheet.cell(row=row, column=column, value=title).font = _BOLD
-    for state, name in zip(contents.returns, names, strict=True):
-        row += 1
-        _put(sheet.cell(row=row, column=1), state.child_code)
-        _put(sheet.cell(row=row, column=2), name)
-        status = state.status.label + ("" if state.editable else " (cannot be changed)")
-        _put(sheet.cell(row=row, column=3), status)
-        sheet.cell(row=row, column=4, value=state.version)
-    if not contents.returns:
-        _put(sheet.cell(row=row + 1, column=1), "There are no returns for your agency yet.")
     sheet.column_dimensions["A"].width = 100
     for letter in "BCD":
         sheet.column_dimensions[letter].width = 24
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
+    upload = "7. Sign in to the service and upload the file on the audit's workbook page"
+    upload += f": {upload_url}" if upload_url else "."
+    lines: list[tuple[str, str]] = [
+        (HEADING_WRAPPED, f"Your agency's workbook: {contents.audit_title}"),
+        (TEXT, f"Agency: {contents.agency_name}"),
+        (TEXT, f"Template: {definition.title}, version {definition.version}"),
+        (TEXT, f"Downloaded: {now.strftime('%d/%m/%Y %H:%M')} (UTC)"),
+    ]
+    if contents.deadline:
+        lines.append((TEXT, f"Send your returns by: {contents.deadline.strftime('%d/%m/%Y')}"))
+    lines += [
+        (TEXT, ""),
+        (BOLD_WRAPPED, "What to do"),
+        *((TEXT, line) for line in _WHAT_TO_DO),
+        (TEXT, upload),
+        (
+            TEXT,
+            "8. Before anything is saved you will see every change the workbook makes. If "
+            "someone changed an answer online after you downloaded this workbook, you choose "
+            "which answer to keep. Your answers are saved as a draft: send each return from "
+            "its page in the service when it is complete.",
+        ),
+        (TEXT, ""),
+        (BOLD_WRAPPED, "What not to do"),
+        *((TEXT, line) for line in _WHAT_NOT_TO_DO),
+        (TEXT, ""),
+        (BOLD_WRAPPED, "Returns in this workbook"),
+    ]
+    cells = _Cells(sheet)
+    for style, text in lines:
+        cells.append(cells(0, text, style))
+    titles = ("Child", "Sheet", "Status when downloaded", "Version when downloaded")
+    cells.append(*(cells(column, title, BOLD) for column, title in enumerate(titles)))
+    for state, name in zip(contents.returns, names, strict=True):
+        status = state.status.label + ("" if state.editable else " (cannot be changed)")
+        cells.append(
+            cells(0, state.child_code), cells(1, name), cells(2, status), cells(3, state.version)
+        )
+    if not contents.returns:
+        cells.append(cells(0, "There are no returns for your agency yet."))
