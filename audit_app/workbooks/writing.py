@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.datavalidation import DataValidation, DataValidationList
 
 from audit_app.questionnaires.answer_types import CellCheck, answer_type
 from audit_app.questionnaires.definitions import AuditTemplateDefinition, Choice, Question
@@ -107,7 +107,7 @@ class _CellSheet(WriteOnlyWorksheet):
     this one only places the cells (a None is a column left empty).
     """
 
-    def _values_to_row(self, values: Iterable[Any], row_idx: int) -> Iterator[WriteOnlyCell]:
+    def _values_to_row(self, values: Iterable[Any], row_idx: int) -> Iterator[Cell]:
         for col_idx, cell in enumerate(values, 1):
             if cell is None:
                 continue
@@ -123,35 +123,87 @@ def _create_sheet(book: Workbook, title: str) -> _CellSheet:
     return sheet
 
 
-class _Cells:
-    """Cells to append to a write-only sheet, a reusable cell per column and style.
+class _StyledCell(Cell):
+    """A cell of one named style for good: its style's number is looked up once, not at every
+    write (a date, which may set a cell's number format, never goes in one)."""
 
-    A write-only sheet writes each row as it is appended, so a column's cell of a style can
-    be given the next row's value: the style is set once, not once per cell. Every value
-    goes through :func:`_put`, so text a spreadsheet could run as a formula stays text.
+    __slots__ = ("_style_number", "_styled")
+
+    def __init__(self, sheet: _CellSheet, style: str | None) -> None:
+        super().__init__(sheet)
+        if style is not None:
+            self.style = style
+        self._styled = super().has_style
+        self._style_number = super().style_id
+
+    @property
+    def style_id(self) -> int:
+        return self._style_number
+
+    @property
+    def has_style(self) -> bool:
+        return self._styled
+
+
+class _SharedValidations(DataValidationList):
+    """The drop-down lists and checks of every child's sheet with all its answers in cells:
+    the same on each such sheet, so written out once and copied."""
+
+    tagname = DataValidationList.tagname
+    __elements__ = DataValidationList.__elements__
+    __attrs__ = DataValidationList.__attrs__
+    _tree: Any = None
+
+    def to_tree(self, tagname: str | None = None) -> Any:
+        if self._tree is None:
+            self._tree = super().to_tree(tagname)
+        return self._tree
+
+
+class _Cells:
+    """Cells to append to a workbook's write-only sheets.
+
+    A write-only sheet writes each row as it is appended, so one cell per column and style
+    can be given the next row's value: the style is set once, not once per cell. A cell only
+    reaches its workbook through its sheet, so the cells of one workbook serve all its sheets.
+    Every value goes through :func:`_put`, so text a spreadsheet could run as a formula
+    stays text.
     """
 
-    def __init__(self, sheet: _CellSheet) -> None:
+    def __init__(
+        self, sheet: _CellSheet, reused: dict[tuple[int, str | None], _StyledCell] | None = None
+    ) -> None:
         self.sheet = sheet
-        self.reused: dict[tuple[int, str | None], WriteOnlyCell] = {}
+        """Where :meth:`append` writes (and, for the cells, the way to their workbook)."""
+        self.reused = {} if reused is None else reused
 
-    def __call__(self, column: int, value: Any, style: str | None = None) -> WriteOnlyCell:
+    def on(self, sheet: _CellSheet) -> _Cells:
+        """The same cells, appended to another sheet of the workbook."""
+        return _Cells(sheet, self.reused)
+
+    def __call__(self, column: int, value: Any, style: str | None = None) -> Cell:
+        """The column's cell of the style, holding the value until the next row."""
         if isinstance(value, date | time | timedelta):
-            # A date may set the cell's number format, so it gets a cell of its own.
-            cell = WriteOnlyCell(self.sheet)
-            if style is not None:
-                cell.style = style
-        else:
-            cell = self.reused.get((column, style))
-            if cell is None:
-                cell = WriteOnlyCell(self.sheet)
-                if style is not None:
-                    cell.style = style
-                self.reused[(column, style)] = cell
+            return self.fixed(value, style)
+        cell = self.reused.get((column, style))
+        if cell is None:
+            cell = self.reused[(column, style)] = _StyledCell(self.sheet, style)
         _put(cell, value)
         return cell
 
-    def append(self, *cells: WriteOnlyCell | None) -> None:
+    def fixed(self, value: Any, style: str | None = None) -> Cell:
+        """A cell of its own, to write the same value on several sheets."""
+        if isinstance(value, date | time | timedelta):
+            cell = Cell(self.sheet)
+            if style is not None:
+                cell.style = style
+        else:
+            cell = _StyledCell(self.sheet, style)
+        _put(cell, value)
+        return cell
+
+    def append(self, *cells: Cell | None) -> None:
+        """Write a row of cells (None leaves a column empty) after the sheet's last row."""
         self.sheet.append(list(cells))
 
 
@@ -192,10 +244,27 @@ def build_workbook(
     rows = _question_rows(definition, {question.id: cells for question, _, cells in lists})
     book = Workbook(write_only=True)
     _add_styles(book, (row.number_format for row in rows if row.number_format))
-    _write_instructions(_create_sheet(book, INSTRUCTIONS_SHEET), contents, names, upload_url, now)
+    instructions = _create_sheet(book, INSTRUCTIONS_SHEET)
+    _write_instructions(instructions, contents, names, upload_url, now)
+    cells = _Cells(instructions)
+    fixed = [
+        (
+            cells.fixed(row.section, TEXT),
+            cells.fixed(row.question.text, TEXT),
+            cells.fixed(row.hint, TEXT),
+            cells.fixed(row.question.id, TEXT),
+        )
+        for row in rows
+    ]
+    validations = _SharedValidations()
+    for row in rows:
+        if row.validation is not None:
+            validations.append(row.validation)
     signed_returns = []
     for state, name in zip(contents.returns, names, strict=True):
-        online_only = _write_child_sheet(_create_sheet(book, name), state, contents, rows)
+        online_only = _write_child_sheet(
+            cells.on(_create_sheet(book, name)), state, contents, rows, fixed, validations
+        )
         signed_returns.append(
             {
                 "id": state.return_id,
@@ -288,13 +357,18 @@ def _write_lists(book: Workbook, lists: list[tuple[Question, list[Choice], str]]
 
 
 def _write_child_sheet(
-    sheet: _CellSheet,
+    cells: _Cells,
     state: ReturnState,
     contents: AgencyWorkbook,
     rows: list[_QuestionRow],
+    fixed: list[tuple[Cell, Cell, Cell, Cell]],
+    validations: _SharedValidations,
 ) -> list[str]:
-    """One child's sheet; returns the ids of answers too long to put in a cell."""
+    """One child's sheet (``cells`` on it); returns the ids of answers too long to put in a
+    cell. ``fixed`` holds each question row's Section, Question, Hint and id cells, and
+    ``validations`` the drop-downs and checks of a sheet with every answer in its cell."""
     definition = contents.definition
+    sheet = cells.sheet
     for letter, width in COLUMN_WIDTHS.items():
         sheet.column_dimensions[letter].width = width
     sheet.column_dimensions[ID_COL].hidden = True
@@ -305,7 +379,6 @@ def _write_child_sheet(
     sheet.protection.formatRows = False
     sheet.protection.formatCells = False
 
-    cells = _Cells(sheet)
     cells.append(cells(0, f"{state.child_code}: {contents.agency_name}'s return", HEADING))
     status = (
         f"Status when downloaded: {state.status.label}. "
@@ -327,7 +400,7 @@ def _write_child_sheet(
     cells.append(*(cells(column, title, HEADER) for column, title in enumerate(COLUMNS)))
 
     online_only: list[str] = []
-    for row in rows:
+    for row, (section, text, hint, question_id) in zip(rows, fixed, strict=True):
         question = row.question
         value, reason = state.answers.get(question.id, (None, None))
         written = cell_value(question, value, definition)
@@ -342,17 +415,15 @@ def _write_child_sheet(
             why = cells(3, None, NOT_USED)
         else:
             answer = cells(2, written, _answer_style(row.number_format))
-            if row.validation is not None:
-                sheet.data_validations.append(row.validation)
             why = cells(3, reason, TO_FILL) if row.takes_reason else cells(3, None, NOT_USED)
-        cells.append(
-            cells(0, row.section, TEXT),
-            cells(1, question.text, TEXT),
-            answer,
-            why,
-            cells(4, row.hint, TEXT),
-            cells(5, question.id, TEXT),
-        )
+        cells.append(section, text, answer, why, hint, question_id)
+    if online_only:
+        left_out = set(online_only)
+        for row in rows:
+            if row.validation is not None and row.question.id not in left_out:
+                sheet.data_validations.append(row.validation)
+    else:
+        sheet.data_validations = validations
     return online_only
 
 
