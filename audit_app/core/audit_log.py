@@ -28,6 +28,7 @@ from sqlalchemy import (
     Column,
     String,
     Text,
+    bindparam,
     event,
     func,
     insert,
@@ -44,6 +45,7 @@ from sqlalchemy.orm import (
     configure_mappers,
     joinedload,
 )
+from sqlalchemy.orm.attributes import set_committed_value
 
 from audit_app.core.models import AuditLogEntry, Base, utcnow
 
@@ -338,6 +340,96 @@ def install_audit_log_listener() -> None:
             event.listen(
                 getattr(mapper.class_, attr.key), "set", _load_old_value_on_set, active_history=True
             )
+
+
+# --- Changing many versioned rows in one statement, logged ---------------------------
+
+
+def update_versioned(session: Session, changes: list[tuple[Base, dict[str, Any]]]) -> bool:
+    """Change several loaded rows of one versioned table in one UPDATE statement (run for
+    every row at once), logging each row's change as the session listener would.
+
+    ``changes`` pairs each object with its new values, the same columns for every object.
+    Each row's UPDATE names the version the object was read at and moves it on, as the
+    unit of work does (which would send one UPDATE per row); the objects are given the new
+    values and versions. Returns False when a row had moved on to another version: then
+    some rows may be changed, and the caller must roll back.
+    """
+    if not changes:
+        return True
+    mapper = inspect(changes[0][0]).mapper
+    version_column = mapper.version_id_col
+    if version_column is None:
+        raise ValueError(f"{mapper.class_.__name__} has no version column")
+    table = mapper.local_table
+    [key_column] = mapper.primary_key
+    version_key = mapper.get_property_by_column(version_column).key
+    keys = sorted(changes[0][1])
+    if any(sorted(values) != keys for _, values in changes):
+        raise ValueError("every object must change the same columns")
+    columns = {key: mapper.column_attrs[key].columns[0] for key in keys}
+    statement = (
+        table.update()
+        .where(
+            key_column == bindparam("_key"),
+            version_column == bindparam("_version"),
+        )
+        .values(
+            {
+                column.name: bindparam(f"_new_{key}", type_=column.type)
+                for key, column in columns.items()
+            }
+            | {version_column.name: bindparam("_new_version", type_=version_column.type)}
+        )
+    )
+    rows = []
+    log: list[dict[str, Any]] = []
+    actor_id = session.info.get("actor_id")
+    actor_label = session.info.get("actor_label") or SYSTEM_ACTOR
+    now = utcnow()
+    audits = _audit_ids(session, [obj for obj, _ in changes])
+    for obj, values in changes:
+        version = getattr(obj, version_key)
+        rows.append(
+            {
+                "_key": mapper.primary_key_from_instance(obj)[0],
+                "_version": version,
+                "_new_version": version + 1,
+                **{f"_new_{key}": value for key, value in values.items()},
+            }
+        )
+        before, after = {}, {}
+        for key, value in values.items():
+            old = getattr(obj, key)
+            treatment = log_treatment(columns[key])
+            if old != value and treatment.get("audit") != "ignore":
+                before[key] = _logged_value(treatment, old)
+                after[key] = _logged_value(treatment, value)
+        if after:
+            log.append(
+                {
+                    "at": now,
+                    "actor_id": actor_id,
+                    "actor_label": actor_label,
+                    "action": "update",
+                    "record_type": table.name,
+                    "record_id": _record_id(obj),
+                    "before": before,
+                    "after": after,
+                    "audit_id": audits.get(id(obj)),
+                }
+            )
+    connection = session.connection()
+    result = connection.execute(statement, rows)
+    if result.rowcount != len(rows):
+        return False
+    for (obj, values), row in zip(changes, rows, strict=True):
+        for key, value in values.items():
+            set_committed_value(obj, key, value)
+        set_committed_value(obj, version_key, row["_new_version"])
+    if log:
+        connection.execute(insert(AuditLogEntry), log)
+    return True
 
 
 # --- Reading the log -----------------------------------------------------------------

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.accounts.models import User
 from audit_app.audits.models import AuditStatus
+from audit_app.core.audit_log import update_versioned
 from audit_app.core.errors import DomainError
 from audit_app.core.models import utcnow
 from audit_app.questionnaires.answer_types import answer_type
@@ -258,16 +259,74 @@ def save_section(
     user: User | None,
 ) -> None:
     """Save some of a return's answers (one section, or all of them from a workbook)."""
-    _check_editable(agency_return)
-    _check_version(agency_return, seen_version)
+    save_sections(session, [SectionSave(agency_return, seen_version, values, rationales)], user)
+
+
+@dataclass
+class SectionSave:
+    """Answers to save to one return, made on a page built from its ``seen_version``."""
+
+    agency_return: AgencyReturn
+    seen_version: int
+    values: dict[str, Any]
+    rationales: dict[str, str] = field(default_factory=dict)
+
+
+def save_sections(session: Session, saves: list[SectionSave], user: User | None) -> None:
+    """Save answers to several returns together, in the same few statements however many
+    there are: every return is checked before anything changes, their answers are loaded in
+    one query, the returns are moved on to their next version in one UPDATE
+    (:func:`update_versioned`, which compares each return's version as the unit of work
+    does) and the answers are written in one flush. Every change is in the audit log.
+
+    Raises ``DomainError`` when a return cannot be changed or an answer is not valid, and
+    :class:`ReturnConflict` when a return's version is not the one seen; the caller rolls
+    back, so nothing is saved unless everything is.
+    """
+    if not saves:
+        return
+    for save in saves:
+        _check_editable(save.agency_return)
+        _check_version(save.agency_return, save.seen_version)
+    existing: dict[int, dict[str, Answer]] = {save.agency_return.id: {} for save in saves}
+    for answer in session.scalars(select(Answer).where(Answer.return_id.in_(list(existing)))):
+        existing[answer.return_id][answer.question_id] = answer
+    for save in saves:
+        _change_answers(session, save, existing[save.agency_return.id])
+    if len(saves) == 1:
+        agency_return = saves[0].agency_return
+        if agency_return.status is ReturnStatus.NOT_STARTED:
+            agency_return.status = ReturnStatus.DRAFT
+        _flush(session, agency_return)
+        return
+    now = utcnow()
+    changes: list[tuple[Any, dict[str, Any]]] = [
+        (
+            save.agency_return,
+            {
+                "status": ReturnStatus.DRAFT
+                if save.agency_return.status is ReturnStatus.NOT_STARTED
+                else save.agency_return.status,
+                "updated_at": now,
+            },
+        )
+        for save in saves
+    ]
+    if not update_versioned(session, changes):
+        session.rollback()
+        raise ReturnConflict(saves[0].agency_return)
+    session.flush()
+
+
+def _change_answers(session: Session, save: SectionSave, existing: dict[str, Answer]) -> None:
+    agency_return = save.agency_return
     definition = definition_for(agency_return)
-    existing = answers_of(session, agency_return)
-    for question_id, value in values.items():
+    for question_id, value in save.values.items():
         question = definition.question(question_id)
         if question is None:
             raise DomainError(f"The template has no question {question_id!r}")
         answer = existing.get(question_id)
-        if not _answered(value) and not rationales.get(question_id):
+        if not _answered(value) and not save.rationales.get(question_id):
             if answer is not None:
                 session.delete(answer)
             continue
@@ -282,10 +341,7 @@ def save_section(
         answer.value = value
         answer.columns = list(columns)
         answer.column = SignsOfSafetyColumn(columns[0]) if columns else None
-        answer.rationale = rationales.get(question_id) or None
-    if agency_return.status is ReturnStatus.NOT_STARTED:
-        agency_return.status = ReturnStatus.DRAFT
-    _flush(session, agency_return)
+        answer.rationale = save.rationales.get(question_id) or None
 
 
 def record_no_involvement(

@@ -255,10 +255,7 @@ PAGES: dict[str, Request] = {
     "panel member's home": _get("panel", "/"),
 }
 
-GROWING = {
-    "workbook confirm (POST)": "saves the returns one at a time: a SELECT of the return and "
-    "one of its answers per child (besides the UPDATEs and audit log rows the changes need)",
-}
+GROWING: dict[str, str] = {}
 """Pages the next issue fixes; each reason says what grows."""
 
 
