@@ -289,7 +289,13 @@ def save_sections(session: Session, saves: list[SectionSave], user: User | None)
         _check_editable(save.agency_return)
         _check_version(save.agency_return, save.seen_version)
     existing: dict[int, dict[str, Answer]] = {save.agency_return.id: {} for save in saves}
-    for answer in session.scalars(select(Answer).where(Answer.return_id.in_(list(existing)))):
+    question_ids = {question_id for save in saves for question_id in save.values}
+    # Only the answers being changed (and a few more: any return's answer to any of them).
+    for answer in session.scalars(
+        select(Answer).where(
+            Answer.return_id.in_(list(existing)), Answer.question_id.in_(question_ids)
+        )
+    ):
         existing[answer.return_id][answer.question_id] = answer
     for save in saves:
         _change_answers(session, save, existing[save.agency_return.id])

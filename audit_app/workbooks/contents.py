@@ -72,8 +72,14 @@ def agency_workbook(session: Session, audit: Audit, agency_id: int) -> AgencyWor
     ids = [agency_return.id for agency_return, _ in rows]
     answers: dict[int, dict[str, Pair]] = {return_id: {} for return_id in ids}
     if ids:
-        for answer in session.scalars(select(Answer).where(Answer.return_id.in_(ids))):
-            answers[answer.return_id][answer.question_id] = (answer.value, answer.rationale)
+        # Plain rows, not Answer objects: a workbook's thousands of answers are only read.
+        found = session.execute(
+            select(Answer.return_id, Answer.question_id, Answer.value, Answer.rationale).where(
+                Answer.return_id.in_(ids)
+            )
+        )
+        for return_id, question_id, value, rationale in found:
+            answers[return_id][question_id] = (value, rationale)
     collecting = audit.status is AuditStatus.COLLECTING
     return AgencyWorkbook(
         audit_id=audit.id,
