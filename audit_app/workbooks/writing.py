@@ -104,8 +104,17 @@ class _CellSheet(WriteOnlyWorksheet):
     """A write-only sheet whose rows are appended as cells made ready by :class:`_Cells`.
 
     openpyxl's own sheet first tries each appended cell as a value, failing at some cost;
-    this one only places the cells (a None is a column left empty).
+    this one only places the cells (a None is a column left empty). It also says how many
+    rows and columns it will have (``size``, set before its first row): a reader finds them
+    at the top of the sheet, instead of reading the whole sheet to find out.
     """
+
+    size: tuple[int, int] = (0, 0)
+
+    def calculate_dimension(self) -> str:
+        """The range the sheet's cells fill, as Excel writes it ("A1" when empty)."""
+        rows, columns = self.size
+        return f"A1:{get_column_letter(columns)}{rows}" if rows and columns else "A1"
 
     def _values_to_row(self, values: Iterable[Any], row_idx: int) -> Iterator[Cell]:
         for col_idx, cell in enumerate(values, 1):
@@ -347,7 +356,9 @@ def _write_lists(book: Workbook, lists: list[tuple[Question, list[Choice], str]]
     sheet.sheet_state = "hidden"
     sheet.protection.sheet = True
     cells = _Cells(sheet)
-    for row in range(max((len(choices) for _, choices, _ in lists), default=0)):
+    longest = max((len(choices) for _, choices, _ in lists), default=0)
+    sheet.size = (longest, len(lists))
+    for row in range(longest):
         cells.append(
             *(
                 cells(column, choices[row].label) if row < len(choices) else None
@@ -378,6 +389,7 @@ def _write_child_sheet(
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
     sheet.protection.formatCells = False
+    sheet.size = (FIRST_ROW - 1 + len(rows), len(COLUMNS))
 
     cells.append(cells(0, f"{state.child_code}: {contents.agency_name}'s return", HEADING))
     status = (
@@ -503,6 +515,7 @@ def _write_about(
         by_row[ABOUT_ROWS[name]] = (label, value, BOLD)
     for index, part in enumerate(parts):
         by_row[FIRST_PART_ROW + index] = (f"Part {index + 1}", part, None)
+    sheet.size = (max(by_row), 2)
     for row in range(1, max(by_row) + 1):
         if row not in by_row:
             cells.append()
@@ -577,6 +590,7 @@ def _write_instructions(
         (BOLD_WRAPPED, "Returns in this workbook"),
     ]
     cells = _Cells(sheet)
+    sheet.size = (len(lines) + 1 + (len(contents.returns) or 1), 4)
     for style, text in lines:
         cells.append(cells(0, text, style))
     titles = ("Child", "Sheet", "Status when downloaded", "Version when downloaded")

@@ -68,3 +68,14 @@ def test_the_benchmark_writes_the_same_cells_plainly() -> None:
         .edits
         == {}
     )
+
+
+def test_every_sheet_says_how_far_its_cells_go() -> None:
+    """A reader finds each sheet's size at its top (openpyxl otherwise reads the whole sheet
+    on opening it to find out)."""
+    raw = build()
+    full = openpyxl.load_workbook(io.BytesIO(raw))
+    quick = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
+    for sheet in full.worksheets:
+        claimed = quick[sheet.title]
+        assert (claimed.max_row, claimed.max_column) == (sheet.max_row, sheet.max_column)
