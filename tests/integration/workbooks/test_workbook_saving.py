@@ -62,6 +62,7 @@ def test_confirming_saves_every_return_and_logs_every_change(
         assert agency_return.version == versions[agency_return.id] + 1
         [entry] = _entries(session, "agency_return", agency_return.id)[-1:]
         assert entry.action == "update" and entry.actor_id == reviewer_id
+        assert entry.audit_id == collecting.id
         assert entry.before["status"] == "not_started" and entry.after["status"] == "draft"
         assert "updated_at" in entry.after
     answers = list(
