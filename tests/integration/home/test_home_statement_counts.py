@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import Flask
 from sqlalchemy import event
 
@@ -90,7 +91,11 @@ def test_the_task_list_still_says_how_far_through_each_return_is(
     measured: dict[int, dict[str, Measured]],
 ) -> None:
     """Every return of the reviewer's agency answers early help "no" (so the follow-up is
-    asked), the follow-up and who referred: 3 of the example template's 9 questions."""
+    asked), the follow-up and who referred: 3 of the example template's 9 questions. The
+    task list is a table on wide screens and a card per return on phones: both say it."""
     for children in SIZES:
-        body = measured[children]["reviewer's home (task list)"].body
-        assert body.count("3 of 9 answered") == children
+        soup = BeautifulSoup(measured[children]["reviewer's home (task list)"].body, "html.parser")
+        table, cards = soup.select_one(".app-wide-only"), soup.select_one(".app-narrow-only")
+        assert table is not None and cards is not None
+        assert table.get_text().count("3 of 9 answered") == children
+        assert cards.get_text().count("3 of 9 answered") == children
