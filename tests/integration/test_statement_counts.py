@@ -256,6 +256,7 @@ PAGES: dict[str, Request] = {
     "panel member's home": _get("panel", "/"),
 }
 
+
 def _count(app: Flask, request: Callable[[], Any]) -> Statements:
     with recorded_statements(app) as statements:
         request()
