@@ -41,6 +41,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
 
 AGENCIES = 15
 QUESTIONS = 100
@@ -447,9 +448,10 @@ def pages(built: Built) -> dict[str, tuple[str, str]]:
         "section page": ("reviewer", f"/returns/{r}/sections/1"),
         "check your answers": ("reviewer", f"/returns/{r}/check"),
         "chronology": ("reviewer", f"/returns/{r}/chronology"),
-        "agency summary": ("reviewer", f"/audits/{a}/summary"),
+        "agency summary (none yet)": ("reviewer", f"/audits/{a}/summary"),
         "offline workbook download": ("reviewer", f"/audits/{a}/workbook"),
         "panel member's home": ("panel", "/"),
+        "urgent concerns of the audit": ("lead", f"/audits/{a}/concerns"),
     }
 
 
@@ -597,6 +599,77 @@ def measure_autosave(app: Flask, run: Run, clients: dict[str, FlaskClient], repe
     )
 
 
+def form_fields(html: str, button: str) -> MultiDict[str, str]:
+    """What a browser sends for the form holding the button named ``button``, untouched."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    pressed = soup.find("button", attrs={"name": "action", "value": button})
+    assert pressed is not None, f"no {button!r} button"
+    form = pressed.find_parent("form")
+    fields: list[tuple[str, str]] = []
+    for element in form.find_all(["input", "textarea", "select"]):
+        name = element.get("name")
+        if not name or element.get("type") in ("submit", "button"):
+            continue
+        if element.name == "textarea":
+            fields.append((name, element.text))
+        elif element.name == "select":
+            chosen = element.find("option", selected=True) or element.find("option")
+            fields.append((name, chosen.get("value", "") if chosen else ""))
+        elif element.get("type") in ("radio", "checkbox"):
+            if element.has_attr("checked"):
+                fields.append((name, element.get("value", "on")))
+        else:
+            fields.append((name, element.get("value", "")))
+    return MultiDict([*fields, ("action", button)])
+
+
+def measure_summary(app: Flask, run: Run, clients: dict[str, FlaskClient], repeats: int) -> None:
+    """The agency summary once drafted: the page, saving it untouched, and the lead's view of
+    every agency's sent summary."""
+    reviewer, a = clients["reviewer"], run.built.audit_id
+    url = f"/audits/{a}/summary"
+    page = reviewer.get(url).get_data(as_text=True)
+    started = time.perf_counter()
+    response = reviewer.post(url, data=form_fields(page, "draft"))
+    run.extra["agency summary draft made"] = f"{(time.perf_counter() - started) * 1000:.0f} ms"
+    assert response.status_code == 302, response.status_code
+    run.pages["agency summary (drafted)"] = measure(app, lambda: reviewer.get(url), repeats)
+    times, statements = [], 0
+    for n in range(repeats + 1):
+        fields = form_fields(reviewer.get(url).get_data(as_text=True), "save")
+        with counted(app) as sql:
+            started = time.perf_counter()
+            response = reviewer.post(url, data=fields)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 302, "saving the draft untouched was refused"
+        if n:
+            times.append(elapsed)
+            statements = len(sql)
+    run.pages["agency summary saved untouched (POST)"] = Figure(
+        statistics.median(times), statements, 0
+    )
+    fields = form_fields(reviewer.get(url).get_data(as_text=True), "send")
+    assert reviewer.post(url, data=fields).status_code == 302, "the summary could not be sent"
+    lead = clients["lead"]
+    run.pages["agency summaries (lead)"] = measure(
+        app, lambda: lead.get(f"/audits/{a}/summaries"), repeats
+    )
+
+
+def measure_older_log_page(
+    app: Flask, run: Run, clients: dict[str, FlaskClient], repeats: int
+) -> None:
+    lead = clients["lead"]
+    older = re.search(
+        r'href="([^"]*older=[^"]*)"', lead.get("/admin/audit-log").get_data(as_text=True)
+    )
+    assert older, "no older entries in the log"
+    url = older.group(1).replace("&amp;", "&")
+    run.pages["audit log, older entries"] = measure(app, lambda: lead.get(url), repeats)
+
+
 def run_size(children: int, repeats: int, workdir: Path, say: Callable[[str], None]) -> Run:
     from audit_app import create_app
     from audit_app.core.migrate import upgrade
@@ -628,6 +701,8 @@ def run_size(children: int, repeats: int, workdir: Path, say: Callable[[str], No
         lambda: clients["lead"].post(f"/audits/{a}/draw/verify", data={"csrf_token": token}),
         repeats,
     )
+    measure_older_log_page(app, run, clients, repeats)
+    measure_summary(app, run, clients, repeats)
     measure_workbook(app, run, clients, repeats)
     measure_autosave(app, run, clients, repeats)
     return run
