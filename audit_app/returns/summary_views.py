@@ -14,6 +14,7 @@ from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit
 from audit_app.core.access import allow
 from audit_app.core.commit_point import discard_changes
+from audit_app.core.error_pages import EXPIRED_FORM, on_expired_form
 from audit_app.core.errors import DomainError
 from audit_app.core.roles import Role
 from audit_app.core.web import db
@@ -127,6 +128,7 @@ def summary(audit_id: int) -> str | Response:
                 for edit in edits
             }
         else:
+            flash(request.path, "saved-form")  # the page's script forgets its kept copy
             flash(message)
             anchor = _anchor(action, edits)
             return redirect(
@@ -137,6 +139,55 @@ def summary(audit_id: int) -> str | Response:
                     _anchor=anchor or None,
                 )
             )
+    return _render_summary(
+        audit,
+        agency_id,
+        existing,
+        form,
+        shown_edits=shown_edits,
+        problem=problem,
+        problem_field=problem_field,
+        typed=typed,
+        shows_saved=request.method == "GET",
+    )
+
+
+@on_expired_form("summaries.summary")
+def summary_expired(audit_id: int) -> str:
+    """The summary sent with an expired token (the page was open a long time, or the person
+    signed in again in another tab): what was typed is shown again, not saved, with the
+    version the page was built from, so saving it again still notices a colleague's save."""
+    discard_changes()
+    session = db()
+    audit = session.get(Audit, audit_id) or abort(404)
+    agency_id = reviewing_agency_id(audit, "summaries.summary")
+    existing = summaries.summary_of(session, audit, agency_id)
+    form = SummaryForm()
+    form.version.data = request.form.get("version", "")
+    shown_edits = {
+        (f"item-{edit.item_id}" if edit.item_id else f"new-{edit.column}"): edit
+        for edit in _edits(request.form)
+    }
+    return _render_summary(
+        audit, agency_id, existing, form, shown_edits=shown_edits, problem=EXPIRED_FORM
+    )
+
+
+def _render_summary(
+    audit: Audit,
+    agency_id: int,
+    existing: Any,
+    form: SummaryForm,
+    *,
+    shown_edits: dict[str, Any] | None = None,
+    problem: str | None = None,
+    problem_field: str | None = None,
+    typed: list[summaries.ItemEdit] | None = None,
+    shows_saved: bool = False,
+) -> str:
+    """The summary page. ``shows_saved``: the page shows what is saved and nothing sent, so
+    the page's script may put back what it kept from before a sign-out."""
+    session = db()
     definition = definition_of(audit.template_version) if audit.template_version else None
     columns = summaries.items_by_column(existing)
     items = [item for listed in columns.values() for item in listed]
@@ -147,7 +198,8 @@ def summary(audit_id: int) -> str | Response:
         summary=existing,
         items=columns,
         sources=summaries.sources_of(session, definition, items),
-        edits=shown_edits,
+        edits=shown_edits or {},
+        shows_saved=shows_saved,
         form=form,
         column_labels=COLUMN_LABELS,
         column_choices=column_choices,

@@ -355,3 +355,47 @@ def test_the_lead_and_the_panel_read_the_summaries_as_items_by_column(
         outsider, make_user(session, Role.PANEL, audit_id=other.id, email="o@example.org").email
     )
     assert outsider.get(summaries_url).status_code == 403
+
+
+def test_an_expired_summary_form_shows_the_typed_items_again_and_saves_nothing(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,
+    agency: Agency,
+) -> None:
+    """The page was open a long time, or the person signed in again in another tab: what
+    they typed comes back with the version the page was built from, and nothing is saved."""
+    sign_in(client, users[Role.REVIEWER].email)
+    url = f"/audits/{collecting.id}/summary"
+    press(client, url, "add-working_well", **{"new-working_well": "Saved before"})
+    shown = page(client.get(url))
+    assert shown.select_one("form[data-keep-unsaved][data-shows-saved]") is not None
+    [item] = items_of(session, collecting, agency)
+    typed = form_as_shown(
+        shown,
+        "save",
+        **{f"item-{item.id}-text": "Reworded, then the session ended", "new-worried_about": "New"},
+    )
+    typed["csrf_token"] = "a-token-from-an-earlier-session"
+    response = client.post(url, data=typed)
+    assert response.status_code == 200
+    soup = page(response)
+    assert "Your answers have not been saved yet" in text_of(soup)
+    assert soup.find("textarea", attrs={"name": f"item-{item.id}-text"}).get_text().strip() == (
+        "Reworded, then the session ended"
+    )
+    assert soup.find(attrs={"name": "new-worried_about"}).get_text().strip() == "New" or (
+        soup.find(attrs={"name": "new-worried_about"}).get("value") == "New"
+    )
+    assert soup.find("input", attrs={"name": "version"})["value"] == typed["version"]
+    # The form shown again is not what the server holds: the script must not treat it so.
+    assert soup.select_one("form[data-keep-unsaved][data-shows-saved]") is None
+    assert texts(session, collecting, agency, "working_well") == ["Saved before"]
+    assert texts(session, collecting, agency, "worried_about") == []
+    # Saving it again works.
+    assert client.post(url, data=form_as_shown(soup, "save")).status_code == 302
+    assert texts(session, collecting, agency, "working_well") == [
+        "Reworded, then the session ended"
+    ]
+    assert texts(session, collecting, agency, "worried_about") == ["New"]
