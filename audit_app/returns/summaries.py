@@ -412,7 +412,10 @@ def _arrange(
     for edit in edits:
         if edit.column not in COLUMN_ORDER:
             raise DomainError("Choose a column for each item", field=_field(edit, "column"))
-        if len(edit.text) > MAX_ITEM_LENGTH:
+        unchanged = edit.item_id in known and known[edit.item_id].text == edit.text
+        # An item kept as it was may be longer (one carried over from a summary written as
+        # a block before items): only new or changed text must fit.
+        if len(edit.text) > MAX_ITEM_LENGTH and not unchanged:
             raise DomainError(
                 f"An item must be {MAX_ITEM_LENGTH:,} characters or fewer: split it into two",
                 field=_field(edit, "text"),
@@ -467,13 +470,18 @@ def save_summary(
     end of their column), move or remove one when ``move`` says so, and send the summary to
     the panel when ``send``."""
     summary = _open_for_writing(session, audit, agency_id, seen_version)
+    before = {column: 0 for column in COLUMN_ORDER}
+    for item in summary.items:
+        before[item.column.value] += 1
     columns, new = _arrange(list(summary.items), edits, move)
     for edit in new:
         columns[edit.column].append(
             SummaryItem(column=SignsOfSafetyColumn(edit.column), text=edit.text, answer_ids=[])
         )
     for column, listed in columns.items():
-        if len(listed) > MAX_ITEMS_PER_COLUMN:
+        # A column already over the limit (carried over from a summary written as a block
+        # before items) may still be saved and shortened: only growing past it is refused.
+        if len(listed) > max(MAX_ITEMS_PER_COLUMN, before[column]):
             raise DomainError(
                 f"A column can hold {MAX_ITEMS_PER_COLUMN} items at most: join some together",
                 field=f"new-{column}",

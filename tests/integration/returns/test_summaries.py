@@ -399,3 +399,69 @@ def test_an_expired_summary_form_shows_the_typed_items_again_and_saves_nothing(
         "Reworded, then the session ended"
     ]
     assert texts(session, collecting, agency, "worried_about") == ["New"]
+
+
+def test_a_summary_carried_over_from_blocks_can_be_saved_and_shortened(
+    session: Session, users: dict[Role, User], collecting: Audit, agency: Agency
+) -> None:
+    """Migration 0008 made one item per line of an old block: a column may hold more items
+    than the limit, and an item more text. It still saves untouched and can be shortened;
+    only growing past the limits is refused."""
+    from audit_app.core.errors import DomainError
+    from audit_app.models import SignsOfSafetyColumn
+    from audit_app.returns.summaries import (
+        MAX_ITEMS_PER_COLUMN,
+        ItemEdit,
+        ItemMove,
+        save_summary,
+    )
+
+    summary = AgencySummary(audit_id=collecting.id, agency_id=agency.id)
+    session.add(summary)
+    long_line = "Child A: " + "seen in clinic; " * 200
+    assert len(long_line) > MAX_ITEM_LENGTH
+    for position in range(MAX_ITEMS_PER_COLUMN + 5):
+        summary.items.append(
+            SummaryItem(
+                column=SignsOfSafetyColumn.WORRIED_ABOUT,
+                position=position,
+                text=long_line if position == 0 else f"Line {position}",
+                answer_ids=[],
+            )
+        )
+    session.flush()
+    reviewer = users[Role.REVIEWER]
+
+    def as_shown() -> list[ItemEdit]:
+        return [ItemEdit(item.id, item.column.value, item.text) for item in summary.items]
+
+    save_summary(session, collecting, agency.id, summary.version, as_shown(), reviewer)
+    second = sorted(summary.items, key=lambda item: item.position)[1]
+    save_summary(
+        session,
+        collecting,
+        agency.id,
+        summary.version,
+        as_shown(),
+        reviewer,
+        move=ItemMove("remove", second.id),
+    )
+    assert len(summary.items) == MAX_ITEMS_PER_COLUMN + 4
+    with pytest.raises(DomainError, match="at most"):
+        save_summary(
+            session,
+            collecting,
+            agency.id,
+            summary.version,
+            [*as_shown(), ItemEdit(None, "worried_about", "One more")],
+            reviewer,
+        )
+    first = min(summary.items, key=lambda item: item.position)
+    changed = [
+        ItemEdit(
+            item.id, item.column.value, item.text + " (edited)" if item is first else item.text
+        )
+        for item in summary.items
+    ]
+    with pytest.raises(DomainError, match="characters or fewer"):
+        save_summary(session, collecting, agency.id, summary.version, changed, reviewer)
