@@ -356,12 +356,32 @@ def no_involvement(return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
+            flash(request.path, "saved-form")  # the page's script forgets its kept copy
             flash(
                 f"You have recorded that your agency had no involvement with "
                 f"{agency_return.member.code}."
             )
             return redirect(url_for("home.index"))
-    return render_template("returns/no_involvement.html", form=form, agency_return=agency_return)
+    return render_template(
+        "returns/no_involvement.html",
+        form=form,
+        agency_return=agency_return,
+        shows_saved=request.method == "GET",
+    )
+
+
+@on_expired_form("returns.no_involvement")
+def no_involvement_expired(return_id: int) -> str:
+    """ "No involvement" sent with an expired token: the reason shown again, not saved."""
+    discard_changes()
+    agency_return = _own_return(return_id)
+    return render_template(
+        "returns/no_involvement.html",
+        form=NoInvolvementForm(),
+        agency_return=agency_return,
+        problem=EXPIRED_FORM,
+        problem_href="#reason",
+    )
 
 
 @blueprint.route("/returns/<id:return_id>/chronology", methods=["GET", "POST"])
@@ -501,12 +521,32 @@ def concern(return_id: int) -> str | Response:
             attach_error(form, error)
         else:
             after_commit(partial(_email_lead, agency_return))
+            flash(request.path, "saved-form")  # the page's script forgets its kept copy
             flash(
                 "Your concern has been sent to the audit lead. If the child is in immediate "
                 "danger, also follow your agency's safeguarding procedures now."
             )
             return redirect(url_for("returns.overview", return_id=agency_return.id))
-    return render_template("returns/concern.html", form=form, agency_return=agency_return)
+    return render_template(
+        "returns/concern.html",
+        form=form,
+        agency_return=agency_return,
+        shows_saved=request.method == "GET",
+    )
+
+
+@on_expired_form("returns.concern")
+def concern_expired(return_id: int) -> str:
+    """An urgent concern sent with an expired token: shown again, not yet sent."""
+    discard_changes()
+    agency_return = _own_return(return_id)
+    return render_template(
+        "returns/concern.html",
+        form=ConcernForm(),
+        agency_return=agency_return,
+        problem=EXPIRED_FORM,
+        problem_href="#details",
+    )
 
 
 def _email_lead(agency_return: AgencyReturn) -> None:
@@ -527,14 +567,20 @@ def _email_lead(agency_return: AgencyReturn) -> None:
         current_app.logger.exception("The urgent concern email could not be sent")
 
 
-@blueprint.route("/concerns/<id:concern_id>/acknowledge", methods=["GET", "POST"])
-@allow(Role.AUDIT_LEAD)
-def acknowledge(concern_id: int) -> str | Response:
-    """Mark an urgent concern as dealt with: what was done, and who did it."""
+def _concern_for_lead(concern_id: int) -> tuple[UrgentConcern, AgencyReturn]:
+    """The concern and its return, for an audit lead of its audit; else 404."""
     concern = db().get(UrgentConcern, concern_id) or abort(404)
     concerned = db().get(AgencyReturn, concern.return_id)
     if concerned is None or not memberships.leads(current_user, concerned.audit_id):
         abort(404)
+    return concern, concerned
+
+
+@blueprint.route("/concerns/<id:concern_id>/acknowledge", methods=["GET", "POST"])
+@allow(Role.AUDIT_LEAD)
+def acknowledge(concern_id: int) -> str | Response:
+    """Mark an urgent concern as dealt with: what was done, and who did it."""
+    concern, concerned = _concern_for_lead(concern_id)
     listing = url_for("returns.concerns", audit_id=concerned.audit_id)
     if concern.is_dealt_with:
         flash("This concern has already been marked as dealt with.")
@@ -554,10 +600,33 @@ def acknowledge(concern_id: int) -> str | Response:
         except DomainError as error:
             attach_error(form, error)
         else:
+            flash(request.path, "saved-form")  # the page's script forgets its kept copy
             flash(f"The concern about {concerned.member.code} has been marked as dealt with.")
             return redirect(listing)
     return render_template(
-        "returns/concern_dealt_with.html", form=form, concern=concern, agency_return=concerned
+        "returns/concern_dealt_with.html",
+        form=form,
+        concern=concern,
+        agency_return=concerned,
+        shows_saved=request.method == "GET",
+    )
+
+
+@on_expired_form("returns.acknowledge")
+def acknowledge_expired(concern_id: int) -> str | Response:
+    """What was done about a concern, sent with an expired token: shown again, not saved."""
+    discard_changes()
+    concern, concerned = _concern_for_lead(concern_id)
+    if concern.is_dealt_with:
+        flash("This concern has already been marked as dealt with.")
+        return redirect(url_for("returns.concerns", audit_id=concerned.audit_id))
+    return render_template(
+        "returns/concern_dealt_with.html",
+        form=DealtWithForm(),
+        concern=concern,
+        agency_return=concerned,
+        problem=EXPIRED_FORM,
+        problem_href="#action_taken",
     )
 
 
@@ -577,10 +646,7 @@ def concerns(audit_id: int) -> str:
 @blueprint.route("/audits/<id:audit_id>/returns/<id:return_id>", methods=["GET", "POST"])
 @allow(Role.AUDIT_LEAD)
 def lead_view(audit_id: int, return_id: int) -> str | Response:
-    audit = db().get(Audit, audit_id) or abort(404)
-    agency_return = db().get(AgencyReturn, return_id)
-    if agency_return is None or agency_return.audit_id != audit.id:
-        abort(404)
+    audit, agency_return = _return_for_lead(audit_id, return_id)
     form = AmendmentForm()
     if form.validate_on_submit():
         try:
@@ -589,8 +655,37 @@ def lead_view(audit_id: int, return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
+            flash(request.path, "saved-form")  # the page's script forgets its kept copy
             flash(f"The return has been sent back to {agency_return.agency.name}.")
             return redirect(url_for("audits.show", audit_id=audit.id) + "#returns")
+    return _render_lead_view(audit, agency_return, form, shows_saved=request.method == "GET")
+
+
+@on_expired_form("returns.lead_view")
+def lead_view_expired(audit_id: int, return_id: int) -> str:
+    """A comment for amendment sent with an expired token: shown again, the return not sent
+    back."""
+    discard_changes()
+    audit, agency_return = _return_for_lead(audit_id, return_id)
+    return _render_lead_view(audit, agency_return, AmendmentForm(), problem=EXPIRED_FORM)
+
+
+def _return_for_lead(audit_id: int, return_id: int) -> tuple[Audit, AgencyReturn]:
+    audit = db().get(Audit, audit_id) or abort(404)
+    agency_return = db().get(AgencyReturn, return_id)
+    if agency_return is None or agency_return.audit_id != audit.id:
+        abort(404)
+    return audit, agency_return
+
+
+def _render_lead_view(
+    audit: Audit,
+    agency_return: AgencyReturn,
+    form: AmendmentForm,
+    *,
+    shows_saved: bool = False,
+    problem: str | None = None,
+) -> str:
     definition = returns.definition_for(agency_return)
     answers = returns.answers_of(db(), agency_return)
     return render_template(
@@ -605,6 +700,9 @@ def lead_view(audit_id: int, return_id: int) -> str | Response:
         submitted_by=db().get(User, agency_return.submitted_by_id)
         if agency_return.submitted_by_id
         else None,
+        shows_saved=shows_saved,
+        problem=problem,
+        problem_href="#comment" if problem else None,
     )
 
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit_app.models import Agency, AgencyReturn, Answer, Audit, ChronologyEntry, Role, User
+from audit_app.models import (
+    Agency,
+    AgencyReturn,
+    Answer,
+    Audit,
+    ChronologyEntry,
+    ReturnStatus,
+    Role,
+    UrgentConcern,
+    User,
+)
+from audit_app.returns.answering import raise_concern
 from tests.conftest import PASSWORD, csrf_token, page, sign_in, text_of
 from tests.integration.returns.test_returns import collecting, own_return  # noqa: F401
 
@@ -246,3 +258,85 @@ def test_an_autosave_with_an_expired_token_says_so_and_saves_nothing(
     assert response.status_code == 400
     assert response.get_json() == {"saved": False, "expired": True}
     assert _answers(session, agency_return.id) == []
+
+
+def _expired_post(client: FlaskClient, url: str, **fields: str) -> Any:
+    """POST ``fields`` to ``url`` with a token from an earlier session; the page must come
+    back (200) with what was typed, the "not saved" message and a form the page's script
+    keeps typing for (but not one it restores into: it shows what was sent)."""
+    response = client.post(url, data={"csrf_token": "a-token-from-an-earlier-session", **fields})
+    assert response.status_code == 200, (url, response.status_code)
+    soup = page(response)
+    assert EXPIRED_MESSAGE in text_of(soup)
+    form = soup.select_one("main form[data-keep-unsaved]")
+    assert form is not None and not form.has_attr("data-shows-saved")
+    for name, value in fields.items():
+        if name != "version":
+            assert soup.find("textarea", attrs={"name": name}).get_text().strip() == value
+    return soup
+
+
+def test_an_expired_urgent_concern_is_shown_again_not_lost(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,  # noqa: F811
+    agency: Agency,
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    agency_return = own_return(session, collecting, agency.id)
+    url = f"/returns/{agency_return.id}/concern"
+    assert page(client.get(url)).select_one("form[data-keep-unsaved][data-shows-saved]")
+    _expired_post(client, url, details="Her brother says she has not been home for two days")
+    session.expire_all()
+    assert session.scalars(select(UrgentConcern)).all() == []
+
+
+def test_an_expired_no_involvement_reason_is_shown_again_not_lost(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,  # noqa: F811
+    agency: Agency,
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    agency_return = own_return(session, collecting, agency.id)
+    url = f"/returns/{agency_return.id}/no-involvement"
+    version = page(client.get(url)).find("input", attrs={"name": "version"})["value"]
+    _expired_post(client, url, version=version, reason="Not known to our service before 2025")
+    session.expire_all()
+    assert session.get(AgencyReturn, agency_return.id).status is ReturnStatus.NOT_STARTED
+
+
+def test_what_was_done_about_a_concern_is_shown_again_not_lost(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,  # noqa: F811
+    agency: Agency,
+) -> None:
+    agency_return = own_return(session, collecting, agency.id)
+    concern = raise_concern(session, agency_return, "Worried tonight", users[Role.REVIEWER])
+    session.commit()
+    sign_in(client, users[Role.ADMIN].email)
+    url = f"/concerns/{concern.id}/acknowledge"
+    _expired_post(client, url, action_taken="Rang the duty social worker at 4pm")
+    session.expire_all()
+    assert session.get(UrgentConcern, concern.id).acknowledged_at is None
+
+
+def test_an_expired_comment_for_amendment_is_shown_again_not_lost(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,  # noqa: F811
+    agency: Agency,
+) -> None:
+    agency_return = own_return(session, collecting, agency.id)
+    agency_return.status = ReturnStatus.SUBMITTED
+    session.commit()
+    sign_in(client, users[Role.ADMIN].email)
+    url = f"/audits/{collecting.id}/returns/{agency_return.id}"
+    _expired_post(client, url, comment="Please add the March strategy meeting")
+    session.expire_all()
+    assert session.get(AgencyReturn, agency_return.id).status is ReturnStatus.SUBMITTED
