@@ -116,8 +116,9 @@ SIGNED_OUT = (
 
 
 def _page_to_return_to() -> str | None:
-    """The address to come back to after signing in: this one, if it can be read (GET)."""
-    path = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    """The address to come back to after signing in: this one with its query (the page a
+    form was sent from, when it was a POST), if it can be read (GET)."""
+    path = request.full_path.rstrip("?")
     try:
         adapter = current_app.create_url_adapter(request)
         if adapter is None:

@@ -47,6 +47,12 @@ def record_actor() -> None:
     set_actor(db(), current_user if current_user.is_authenticated else None)
 
 
+def this_page() -> str:
+    """This request's address with its query ("/audits/1/summary?agency=3"): what the page's
+    script keeps unsaved typing under, and what a "saved-form" mark names after a save."""
+    return request.full_path.rstrip("?")
+
+
 MAX_ID = 2**31 - 1
 _ID = re.compile(r"[0-9]{1,10}")
 

@@ -17,7 +17,7 @@ from audit_app.core.commit_point import discard_changes
 from audit_app.core.error_pages import EXPIRED_FORM, on_expired_form
 from audit_app.core.errors import DomainError
 from audit_app.core.roles import Role
-from audit_app.core.web import db
+from audit_app.core.web import db, this_page
 from audit_app.questionnaires.library import definition_of
 from audit_app.questionnaires.template_format import COLUMN_LABELS
 from audit_app.returns import summaries
@@ -128,7 +128,7 @@ def summary(audit_id: int) -> str | Response:
                 for edit in edits
             }
         else:
-            flash(request.path, "saved-form")  # the page's script forgets its kept copy
+            flash(this_page(), "saved-form")  # the page's script forgets its kept copy
             flash(message)
             anchor = _anchor(action, edits)
             return redirect(

@@ -29,7 +29,7 @@ from audit_app.core.errors import DomainError
 from audit_app.core.forms import ConfirmForm, attach_error
 from audit_app.core.notifications import send_email, smtp_settings
 from audit_app.core.roles import Role
-from audit_app.core.web import db
+from audit_app.core.web import db, this_page
 from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.section_forms import section_form, stored_answers, stored_rationales
 from audit_app.questionnaires.template_format import COLUMN_LABELS
@@ -191,7 +191,7 @@ def section(return_id: int, number: int) -> str | Response:
             problem = error.message
         else:
             # Tells the page's script that this form's answers are saved (it can forget them).
-            flash(request.path, "saved-form")
+            flash(this_page(), "saved-form")
             if request.form.get("action") == "later" or number == len(definition.sections):
                 flash("Your answers have been saved. You can come back to them at any time.")
                 return redirect(url_for("returns.overview", return_id=agency_return.id))
@@ -356,7 +356,7 @@ def no_involvement(return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
-            flash(request.path, "saved-form")  # the page's script forgets its kept copy
+            flash(this_page(), "saved-form")  # the page's script forgets its kept copy
             flash(
                 f"You have recorded that your agency had no involvement with "
                 f"{agency_return.member.code}."
@@ -403,7 +403,7 @@ def chronology(return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
-            flash(request.path, "saved-form")  # the page's script forgets its kept copy
+            flash(this_page(), "saved-form")  # the page's script forgets its kept copy
             flash("The entry has been added to your agency's chronology.")
             return redirect(url_for("returns.chronology", return_id=agency_return.id))
     return _render_chronology(agency_return, form, shows_saved=request.method == "GET")
@@ -521,7 +521,7 @@ def concern(return_id: int) -> str | Response:
             attach_error(form, error)
         else:
             after_commit(partial(_email_lead, agency_return))
-            flash(request.path, "saved-form")  # the page's script forgets its kept copy
+            flash(this_page(), "saved-form")  # the page's script forgets its kept copy
             flash(
                 "Your concern has been sent to the audit lead. If the child is in immediate "
                 "danger, also follow your agency's safeguarding procedures now."
@@ -600,7 +600,7 @@ def acknowledge(concern_id: int) -> str | Response:
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(request.path, "saved-form")  # the page's script forgets its kept copy
+            flash(this_page(), "saved-form")  # the page's script forgets its kept copy
             flash(f"The concern about {concerned.member.code} has been marked as dealt with.")
             return redirect(listing)
     return render_template(
@@ -655,7 +655,7 @@ def lead_view(audit_id: int, return_id: int) -> str | Response:
             db().rollback()
             attach_error(form, error)
         else:
-            flash(request.path, "saved-form")  # the page's script forgets its kept copy
+            flash(this_page(), "saved-form")  # the page's script forgets its kept copy
             flash(f"The return has been sent back to {agency_return.agency.name}.")
             return redirect(url_for("audits.show", audit_id=audit.id) + "#returns")
     return _render_lead_view(audit, agency_return, form, shows_saved=request.method == "GET")

@@ -165,7 +165,9 @@ function keepUnsaved(form) {
   const store = keptStore();
   const person = form.dataset.keepUnsaved;
   if (!store || !person) return null;
-  const key = `${KEPT_PREFIX}${person}:${window.location.pathname}`;
+  // The page's address with its query (?agency=3): the same path may hold another
+  // agency's form.
+  const key = `${KEPT_PREFIX}${person}:${window.location.pathname}${window.location.search}`;
   const fields = fieldsOf(form);
   let kept = {};
   try {

@@ -340,3 +340,24 @@ def test_an_expired_comment_for_amendment_is_shown_again_not_lost(
     _expired_post(client, url, comment="Please add the March strategy meeting")
     session.expire_all()
     assert session.get(AgencyReturn, agency_return.id).status is ReturnStatus.SUBMITTED
+
+
+def test_a_form_sent_after_signing_out_comes_back_to_its_page_with_its_query(
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    collecting: Audit,  # noqa: F811
+    agency: Agency,
+) -> None:
+    """A reviewer of two agencies writes agency 3's summary at ``?agency=3``: signing in
+    again comes back there, not to the agency chooser (where the page's script could put
+    the typing back into the other agency's form)."""
+    sign_in(client, users[Role.REVIEWER].email)
+    url = f"/audits/{collecting.id}/summary?agency={agency.id}"
+    token = csrf_token(page(client.get(url)))
+    client.delete_cookie("audit_session")
+    response = client.post(url, data={"csrf_token": token, "new-working_well": TYPED})
+    assert response.status_code == 302
+    target = urlsplit(response.headers["Location"])
+    assert target.path == "/sign-in"
+    assert parse_qs(target.query)["next"] == [url]
