@@ -554,7 +554,13 @@ def deal_with_concern(
     concern.dealt_with_by = dealt_with_by.strip() or user.full_name
     concern.acknowledged_at = utcnow()
     concern.acknowledged_by_id = user.id
-    session.flush()
+    try:
+        session.flush()  # the UPDATE names the version read: a colleague's mark comes first
+    except StaleDataError as error:
+        raise DomainError(
+            "Someone else has just marked this concern as dealt with: see what they recorded",
+            field="action_taken",
+        ) from error
 
 
 @dataclass

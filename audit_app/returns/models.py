@@ -195,6 +195,10 @@ class UrgentConcern(Base):
     dealt_with_by: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
     """Who did it, as the audit lead names them (a person or a team, perhaps in another
     agency); the audit lead's own name unless they say otherwise."""
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Moves on with each change: two leads marking it dealt with at once cannot both."""
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_dealt_with(self) -> bool:

@@ -598,6 +598,7 @@ def acknowledge(concern_id: int) -> str | Response:
                 dealt_with_by=form.dealt_with_by.data or "",
             )
         except DomainError as error:
+            db().rollback()  # to show the concern as it now is
             attach_error(form, error)
         else:
             flash(this_page(), "saved-form")  # the page's script forgets its kept copy

@@ -8,6 +8,8 @@ Marking an urgent concern as dealt with now records what was done (``action_take
 who did it (``dealt_with_by``, a name as the audit lead gives it), beside the existing
 ``acknowledged_at`` (when) and ``acknowledged_by_id`` (who recorded it). Concerns marked as
 dealt with before this migration keep both new columns empty: nothing was recorded then.
+A ``version`` column (0 for every existing concern) lets two audit leads marking the same
+concern at once be told apart: the second is refused instead of overwriting the first.
 """
 
 from collections.abc import Sequence
@@ -25,9 +27,13 @@ def upgrade() -> None:
     with op.batch_alter_table("urgent_concern", schema=None) as batch_op:
         batch_op.add_column(sa.Column("action_taken", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("dealt_with_by", sa.Text(), nullable=True))
+        batch_op.add_column(
+            sa.Column("version", sa.Integer(), server_default="0", nullable=False)
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("urgent_concern", schema=None) as batch_op:
+        batch_op.drop_column("version")
         batch_op.drop_column("dealt_with_by")
         batch_op.drop_column("action_taken")

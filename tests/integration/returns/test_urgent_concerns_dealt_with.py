@@ -185,3 +185,31 @@ def test_what_was_done_is_shown_as_typed_never_as_markup(
     assert "<b>Rang" not in html
     shown = page(listing).select(f"#concern-{concern.id} .app-preserve-lines")[1].get_text()
     assert [line.strip() for line in shown.splitlines()] == ["<b>Rang</b> CSC", "then visited"]
+
+
+def test_two_leads_marking_a_concern_at_once_do_not_overwrite_each_other(
+    app: Flask, session: Session, users: dict[Role, User], concern: UrgentConcern
+) -> None:
+    """Both read the concern open; the first mark lands; the second, based on that older
+    read, is refused instead of replacing what the first recorded."""
+    database = app.extensions["audit_db"]
+    other = database.new_session(actor_label="test")
+    try:
+        first_lead = other.get(UrgentConcern, concern.id)
+        assert first_lead is not None and first_lead.acknowledged_at is None
+        answering.deal_with_concern(
+            other, first_lead, users[Role.ADMIN], action_taken="Rang the duty social worker"
+        )
+        other.commit()
+    finally:
+        other.close()
+    # This session still holds the concern as it read it: open, at its first version.
+    assert concern.acknowledged_at is None
+    with pytest.raises(DomainError, match="Someone else has just marked"):
+        answering.deal_with_concern(
+            session, concern, users[Role.ADMIN], action_taken="Emailed the school"
+        )
+    session.rollback()
+    session.expire_all()
+    stored = session.get(UrgentConcern, concern.id)
+    assert stored is not None and stored.action_taken == "Rang the duty social worker"
