@@ -27,9 +27,7 @@ def upgrade() -> None:
     with op.batch_alter_table("urgent_concern", schema=None) as batch_op:
         batch_op.add_column(sa.Column("action_taken", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("dealt_with_by", sa.Text(), nullable=True))
-        batch_op.add_column(
-            sa.Column("version", sa.Integer(), server_default="0", nullable=False)
-        )
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:
