@@ -121,8 +121,8 @@ class AuditLogEntry(Base):
     record_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # The audit the changed record belongs to, filled in when it is written (entries written
-    # before this column existed have none). Not a foreign key: the log outlives records.
+    # The audit the changed record belongs to, filled in when it is written (migration 0007
+    # filled it in for entries written before). Not a foreign key: the log outlives records.
     audit_id: Mapped[int | None] = mapped_column(Integer)
 
     actor: Mapped[User | None] = relationship()
