@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -47,6 +45,7 @@ from audit_app.cohort.selection import current_draw, current_population, mapping
 from audit_app.core.access import allow
 from audit_app.core.errors import DomainError
 from audit_app.core.forms import attach_error
+from audit_app.core.models import today
 from audit_app.core.notifications import smtp_settings
 from audit_app.core.roles import Role
 from audit_app.core.web import db, parse_id
@@ -104,7 +103,7 @@ def show(audit_id: int) -> str:
         readiness=readiness(audit),
         moves=[(to, MOVE_LABELS[(audit.status, to)]) for to in MOVES[audit.status]],
         matrix=matrix,
-        today=date.today(),
+        today=today(),
         returns_started=returns_started(session, audit),
         email_on=smtp_settings(current_app.config) is not None,
     )

@@ -4,8 +4,9 @@ append-only audit log."""
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     JSON,
@@ -37,6 +38,18 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+try:
+    PARTNERSHIP_TIME_ZONE: tzinfo = ZoneInfo("Europe/London")
+except ZoneInfoNotFoundError:  # a system without the time zone database
+    PARTNERSHIP_TIME_ZONE = UTC
+
+
+def today() -> date:
+    """Today where the partnership works (the UK), not on the server's clock: a date typed
+    just after midnight in summer is not "in the future" on a server kept in UTC."""
+    return datetime.now(PARTNERSHIP_TIME_ZONE).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

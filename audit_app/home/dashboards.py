@@ -19,6 +19,7 @@ from audit_app.actions.models import Action, RAGStatus
 from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.cohort.models import CohortMember
+from audit_app.core.models import today
 from audit_app.core.roles import Role
 from audit_app.panel.models import Recommendation
 from audit_app.returns.answering import progress_of_returns
@@ -129,7 +130,7 @@ class ReviewerReturn:
     def is_overdue(self) -> bool:
         return (
             self.deadline is not None
-            and self.deadline < date.today()
+            and self.deadline < today()
             and self.agency_return.status not in DONE_STATUSES
         )
 
@@ -223,7 +224,7 @@ class ActionRow:
     def is_overdue(self) -> bool:
         return (
             self.action.target_date is not None
-            and self.action.target_date < date.today()
+            and self.action.target_date < today()
             and self.action.signed_off_at is None
         )
 

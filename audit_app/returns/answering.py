@@ -25,7 +25,7 @@ from audit_app.accounts.models import User
 from audit_app.audits.models import AuditStatus
 from audit_app.core.audit_log import update_versioned
 from audit_app.core.errors import DomainError
-from audit_app.core.models import utcnow
+from audit_app.core.models import today, utcnow
 from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.definitions import AuditTemplateDefinition, Question
 from audit_app.questionnaires.library import definition_of
@@ -477,7 +477,7 @@ def add_chronology_entry(
     _check_editable(agency_return)
     if happened_on is None:
         raise DomainError("Enter the date it happened", field="happened_on")
-    if happened_on > date.today():
+    if happened_on > today():
         raise DomainError("The date must be today or in the past", field="happened_on")
     if not what_happened.strip():
         raise DomainError("Say what happened", field="what_happened")

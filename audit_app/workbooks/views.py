@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -38,6 +37,7 @@ from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit, AuditStatus
 from audit_app.core.access import allow
 from audit_app.core.errors import DomainError
+from audit_app.core.models import today
 from audit_app.core.roles import Role
 from audit_app.core.web import db
 from audit_app.questionnaires.library import definition_of
@@ -111,7 +111,7 @@ def download(audit_id: int) -> Response:
         io.BytesIO(data),
         mimetype=XLSX,
         as_attachment=True,
-        download_name=f"{name[:80] or 'audit'}-workbook-{date.today().isoformat()}.xlsx",
+        download_name=f"{name[:80] or 'audit'}-workbook-{today().isoformat()}.xlsx",
     )
 
 

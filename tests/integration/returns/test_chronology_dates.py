@@ -3,7 +3,7 @@ with an error on the date field (issue 9)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit_app.core.errors import DomainError
+from audit_app.core.models import today
 from audit_app.models import Agency, Audit, ChronologyEntry, Role, User
 from audit_app.returns import answering
 from tests.conftest import csrf_token, page, sign_in, text_of
@@ -34,7 +35,7 @@ def test_a_chronology_date_in_the_future_is_refused_on_the_field(
     sign_in(client, users[Role.REVIEWER].email)
     url = f"/returns/{own_return(session, collecting, agency.id).id}/chronology"
     soup = page(client.get(url))
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = today() + timedelta(days=1)
     refused = client.post(
         url,
         data={
@@ -58,12 +59,12 @@ def test_a_chronology_date_in_the_future_is_refused_on_the_field(
     )
     assert _entries(session) == 0
 
-    today = date.today()
+    now = today()
     added = client.post(
         url,
         data={
             "csrf_token": csrf_token(soup),
-            "happened_on": [str(today.day), str(today.month), str(today.year)],
+            "happened_on": [str(now.day), str(now.month), str(now.year)],
             "what_happened": "Seen today",
             "missed_opportunity": "no",
         },
@@ -81,7 +82,7 @@ def test_the_rule_refuses_a_future_date_whoever_calls_it(
         answering.add_chronology_entry(
             session,
             own_return(session, collecting, agency.id),
-            happened_on=date.today() + timedelta(days=400),
+            happened_on=today() + timedelta(days=400),
             what_happened="Next year",
             agency_response="",
             missed_opportunity=False,
