@@ -207,14 +207,17 @@ def section_progress(
 ) -> list[SectionProgress]:
     """Each section's answers and state. A section is completed when every required question
     it asks is answered (with a reason where a grade needs one), whether or not its optional
-    questions are; once the return is sent no section is "In progress"."""
+    questions are; once the return is sent no section is "In progress". A return of "no
+    involvement" answers no section."""
     values = values_of(answers)
     missing = {item.section_index for item in missing_answers(definition, answers)}
     result = []
     for index, section in enumerate(definition.sections):
         asked = [q for q in section.questions if is_shown(q, values, definition)]
         answered = sum(1 for q in asked if _answered(values.get(q.id)))
-        if index not in missing and (answered or status in SENT):
+        if status is ReturnStatus.NO_INVOLVEMENT:
+            state = SectionState.NOT_ANSWERED
+        elif index not in missing and (answered or status in SENT):
             state = SectionState.COMPLETED
         elif status in SENT:
             state = SectionState.NOT_ANSWERED
