@@ -370,17 +370,23 @@ def no_involvement(return_id: int) -> str | Response:
     )
 
 
+def _shown_again(template: str, first_field: str, **context: Any) -> str:
+    """A simple form sent with an expired token: the page again with what was sent (the
+    form binds the request), a message saying it was not saved, and nothing saved."""
+    discard_changes()
+    return render_template(
+        template, problem=EXPIRED_FORM, problem_href=f"#{first_field}", **context
+    )
+
+
 @on_expired_form("returns.no_involvement")
 def no_involvement_expired(return_id: int) -> str:
     """ "No involvement" sent with an expired token: the reason shown again, not saved."""
-    discard_changes()
-    agency_return = _own_return(return_id)
-    return render_template(
+    return _shown_again(
         "returns/no_involvement.html",
+        "reason",
         form=NoInvolvementForm(),
-        agency_return=agency_return,
-        problem=EXPIRED_FORM,
-        problem_href="#reason",
+        agency_return=_own_return(return_id),
     )
 
 
@@ -538,14 +544,8 @@ def concern(return_id: int) -> str | Response:
 @on_expired_form("returns.concern")
 def concern_expired(return_id: int) -> str:
     """An urgent concern sent with an expired token: shown again, not yet sent."""
-    discard_changes()
-    agency_return = _own_return(return_id)
-    return render_template(
-        "returns/concern.html",
-        form=ConcernForm(),
-        agency_return=agency_return,
-        problem=EXPIRED_FORM,
-        problem_href="#details",
+    return _shown_again(
+        "returns/concern.html", "details", form=ConcernForm(), agency_return=_own_return(return_id)
     )
 
 
@@ -616,18 +616,16 @@ def acknowledge(concern_id: int) -> str | Response:
 @on_expired_form("returns.acknowledge")
 def acknowledge_expired(concern_id: int) -> str | Response:
     """What was done about a concern, sent with an expired token: shown again, not saved."""
-    discard_changes()
     concern, concerned = _concern_for_lead(concern_id)
     if concern.is_dealt_with:
         flash("This concern has already been marked as dealt with.")
         return redirect(url_for("returns.concerns", audit_id=concerned.audit_id))
-    return render_template(
+    return _shown_again(
         "returns/concern_dealt_with.html",
+        "action_taken",
         form=DealtWithForm(),
         concern=concern,
         agency_return=concerned,
-        problem=EXPIRED_FORM,
-        problem_href="#action_taken",
     )
 
 
