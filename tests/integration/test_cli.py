@@ -63,9 +63,9 @@ def test_create_admin_with_options(app: Flask, session: Session) -> None:
     assert user is not None and holds(user, Role.ADMIN)
     assert holds(user, Role.AUDIT_LEAD, audit_id=None) and leads_partnership(user)
     entry = session.scalar(
-        select(AuditLogEntry).where(
-            AuditLogEntry.record_type == "user_account", AuditLogEntry.record_id == str(user.id)
-        )
+        select(AuditLogEntry)
+        .where(AuditLogEntry.record_type == "user_account", AuditLogEntry.record_id == str(user.id))
+        .order_by(AuditLogEntry.id)
     )
     assert entry is not None and entry.actor_label == "system: command line"
 

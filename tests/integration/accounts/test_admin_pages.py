@@ -87,9 +87,9 @@ def test_add_a_reviewer_who_needs_an_agency(
     again = post_form(client, "/admin/users/new", {**details, "agency_id": str(agency.id)})
     assert _errors(again) == ["A user with this email address already exists"]
     entry = session.scalar(
-        select(AuditLogEntry).where(
-            AuditLogEntry.record_type == "user_account", AuditLogEntry.record_id == str(user.id)
-        )
+        select(AuditLogEntry)
+        .where(AuditLogEntry.record_type == "user_account", AuditLogEntry.record_id == str(user.id))
+        .order_by(AuditLogEntry.id)
     )
     assert entry is not None
     assert entry.after["password_hash"] == "[redacted]"

@@ -291,11 +291,13 @@ def test_only_sensible_moves_are_offered(session: Session, draft: Audit) -> None
     assert MOVES[AuditStatus.CLOSED] == ()
     session.flush()
     moves = session.scalars(
-        select(AuditLogEntry).where(
+        select(AuditLogEntry)
+        .where(
             AuditLogEntry.record_type == "audit",
             AuditLogEntry.record_id == str(draft.id),
             AuditLogEntry.action == "update",
         )
+        .order_by(AuditLogEntry.id)
     ).all()
     statuses = [e.after["status"] for e in moves if e.after and "status" in e.after]
     assert statuses == [

@@ -118,9 +118,9 @@ def test_the_draft_groups_answers_into_items_that_link_to_them(
     assert soup.select_one(f"#item-{item.id} a:-soup-contains('Child B')") is not None
     # The item's words are logged as a digest, not in clear.
     logged = session.scalar(
-        select(AuditLogEntry).where(
-            AuditLogEntry.record_type == "summary_item", AuditLogEntry.record_id == str(item.id)
-        )
+        select(AuditLogEntry)
+        .where(AuditLogEntry.record_type == "summary_item", AuditLogEntry.record_id == str(item.id))
+        .order_by(AuditLogEntry.id)
     )
     assert logged is not None and logged.after["text"].startswith("[")
     assert "early help" not in str(logged.after)
