@@ -21,6 +21,8 @@ from audit_app.core.errors import DomainError
 from audit_app.core.roles import Role
 from audit_app.questionnaires import library as template_library
 from audit_app.questionnaires import template_format
+from audit_app.questionnaires.answer_types import ESTIMATE_RULE, estimate_return
+from audit_app.questionnaires.definitions import AuditTemplateDefinition
 
 
 def _session():  # type: ignore[no-untyped-def]
@@ -105,7 +107,12 @@ def template_group() -> None:
 
 @template_group.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def template_validate_command(paths: tuple[str, ...]) -> None:
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="Also say what a return asks of a reviewer, and about how long it takes a child.",
+)
+def template_validate_command(paths: tuple[str, ...], summary: bool) -> None:
     """Check template files: exit 0 if all are valid, 1 listing every error otherwise."""
     failed = False
     for path in paths:
@@ -127,8 +134,25 @@ def template_validate_command(paths: tuple[str, ...]) -> None:
             f"{len(definition.sections)} sections, {len(definition.questions)} questions, "
             f"sha256 {definition.content_hash[:12]}"
         )
+        if summary:
+            for line in _return_summary(definition):
+                click.echo(f"  {line}")
     if failed:
         sys.exit(1)
+
+
+def _return_summary(definition: AuditTemplateDefinition) -> list[str]:
+    """What a return asks of a reviewer, and the estimate by the stated rule."""
+    estimate = estimate_return(definition)
+    per_child = estimate.minutes
+    return [
+        "Asked of every agency (the template does not say which sectors a question is for): "
+        f"{estimate.questions} questions, {estimate.required} of them required when asked, "
+        f"{estimate.follow_ups} asked only after a given answer.",
+        f"About {per_child} minutes a child ({per_child / 60:.1f} hours), "
+        f"{per_child * 10 / 60:.1f} hours for a cohort of 10.",
+        f"Estimated by the rule: {ESTIMATE_RULE}.",
+    ]
 
 
 @template_group.command("schema")

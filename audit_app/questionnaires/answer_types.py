@@ -29,7 +29,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from audit_app.questionnaires.definitions import COLUMNS, Choice, Question, Scale
+from audit_app.questionnaires.definitions import (
+    COLUMNS,
+    AuditTemplateDefinition,
+    Choice,
+    Question,
+    Scale,
+)
 
 __all__ = [
     "ANSWER_TYPES",
@@ -211,6 +217,9 @@ class AnswerType:
     """The answers come from a set list (the template's options, or a scale's levels)."""
     cell_number_format: ClassVar[str | None] = None
     """How a spreadsheet shows the Answer cell (None: as it is)."""
+    minutes_to_answer: ClassVar[int] = 1
+    """About how long a reviewer takes to answer one from the records (the stated rule of
+    ``estimated_minutes``): a minute to choose, date or count; four to write."""
 
     @property
     def allowed_keys(self) -> frozenset[str]:
@@ -537,6 +546,7 @@ class Grade(OneChoice):
 
 class FreeText(AnswerType):
     name = "free_text"
+    minutes_to_answer = 4
     label = "Free text"
 
     def to_stored(self, data: Any) -> Any:
@@ -715,6 +725,7 @@ class DatedList(AnswerType):
     of ``{"date": "YYYY-MM-DD" or None, "text": ...}`` in date order (undated first)."""
 
     name = "dated_list"
+    minutes_to_answer = 4
     label = "A list of dated entries"
 
     def _invalid(self, stored: Any, question: Question, scales: Scales) -> str | None:
@@ -855,3 +866,44 @@ def normal_answer(question: Question | None, value: Any) -> Any:
 
 
 _PLAIN = AnswerType()
+
+
+# --- How long a return takes ----------------------------------------------------------------
+
+REASON_MINUTES = 4
+"""A written reason asked with an answer ("Why this grade?") is writing: four minutes."""
+
+ESTIMATE_RULE = (
+    "a minute for each answer chosen, dated or counted; four for each written answer "
+    "(free text, a dated list), and four more for a written reason asked with an answer; "
+    "questions asked only after a given answer are counted as if always asked"
+)
+
+
+@dataclass(frozen=True)
+class ReturnEstimate:
+    """How much one return asks of a reviewer, for one child."""
+
+    questions: int
+    required: int
+    follow_ups: int
+    """Questions asked only after a given answer (counted in full: an upper bound)."""
+    minutes: int
+
+
+def estimated_minutes(question: Question) -> int:
+    """About how long one question takes to answer from the records (``ESTIMATE_RULE``)."""
+    kind = answer_type(question)
+    reason = REASON_MINUTES if kind.takes_reason(question) else 0
+    return kind.minutes_to_answer + reason
+
+
+def estimate_return(definition: AuditTemplateDefinition) -> ReturnEstimate:
+    """What a return of this template asks, every question and follow-up counted."""
+    questions = definition.questions
+    return ReturnEstimate(
+        questions=len(questions),
+        required=sum(1 for question in questions if question.required),
+        follow_ups=sum(1 for question in questions if question.show_if is not None),
+        minutes=sum(estimated_minutes(question) for question in questions),
+    )

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from audit_app.models import AuditTemplate, AuditTemplateVersion, Role, User
 from audit_app.questionnaires import library as template_library
 from audit_app.questionnaires import template_format
-from audit_app.questionnaires.answer_types import ANSWER_TYPES
+from audit_app.questionnaires.answer_types import ANSWER_TYPES, ESTIMATE_RULE, estimate_return
 from audit_app.questionnaires.library import SHIPPED_TEMPLATES, definition_of, load_template
 from audit_app.questionnaires.section_forms import section_form, stored_answers, stored_rationales
 from tests.conftest import EXAMPLE_TEMPLATE, csrf_token, page, sign_in, text_of
@@ -137,6 +137,23 @@ def test_shipped_templates_validate_from_the_command_line() -> None:
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == len(SHIPPED)
     assert all(": valid: " in line for line in result.stdout.splitlines())
+
+
+def test_the_summary_says_what_a_return_asks_and_how_long_it_takes() -> None:
+    result = subprocess.run(
+        [str(AUDIT_APP), "template", "validate", "--summary", str(SHIPPED[0])],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    definition = template_format.parse(SHIPPED[0].read_bytes(), SHIPPED[0].name)
+    estimate = estimate_return(definition)
+    lines = result.stdout.splitlines()
+    assert ": valid: " in lines[0]
+    assert f"{estimate.questions} questions, {estimate.required} of them required" in lines[1]
+    assert f"About {estimate.minutes} minutes a child" in lines[2]
+    assert lines[3].strip() == f"Estimated by the rule: {ESTIMATE_RULE}."
 
 
 def test_a_broken_copy_fails_validation_naming_the_path(tmp_path: Path) -> None:
