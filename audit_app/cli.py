@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from audit_app import demo
 from audit_app.accounts import users as accounts
 from audit_app.accounts.memberships import add_membership
+from audit_app.agencies.models import SECTOR_LABELS, AgencySector
 from audit_app.audits.models import Audit
 from audit_app.cohort.cli import cohort_group
 from audit_app.cohort.identities import purge_identities
@@ -142,17 +143,25 @@ def template_validate_command(paths: tuple[str, ...], summary: bool) -> None:
 
 
 def _return_summary(definition: AuditTemplateDefinition) -> list[str]:
-    """What a return asks of a reviewer, and the estimate by the stated rule."""
-    estimate = estimate_return(definition)
-    per_child = estimate.minutes
-    return [
-        "Asked of every agency (the template does not say which sectors a question is for): "
-        f"{estimate.questions} questions, {estimate.required} of them required when asked, "
-        f"{estimate.follow_ups} asked only after a given answer.",
-        f"About {per_child} minutes a child ({per_child / 60:.1f} hours), "
-        f"{per_child * 10 / 60:.1f} hours for a cohort of 10.",
-        f"Estimated by the rule: {ESTIMATE_RULE}.",
-    ]
+    """What a return asks of a reviewer, and the estimate by the stated rule: for every
+    agency, or sector by sector when the template asks some questions of some sectors."""
+    if definition.targets_sectors:
+        seen = [
+            (SECTOR_LABELS[sector], estimate_return(definition.for_sector(sector.value)))
+            for sector in AgencySector
+        ]
+    else:
+        seen = [("Every agency", estimate_return(definition))]
+    lines = []
+    for who, estimate in seen:
+        minutes = estimate.minutes
+        lines.append(
+            f"{who}: {estimate.questions} questions, {estimate.required} of them required "
+            f"when asked, {estimate.follow_ups} asked only after a given answer; about "
+            f"{minutes} minutes a child ({minutes / 60:.1f} hours), "
+            f"{minutes * 10 / 60:.1f} hours for a cohort of 10."
+        )
+    return [*lines, f"Estimated by the rule: {ESTIMATE_RULE}."]
 
 
 @template_group.command("schema")

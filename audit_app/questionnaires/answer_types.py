@@ -68,7 +68,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 # Keys every question may have, whatever its type.
 COMMON_KEYS = frozenset(
-    {"id", "type", "text", "hint", "required", "column", "maps", "themes", "show_if"}
+    {"id", "type", "text", "hint", "required", "column", "maps", "themes", "show_if", "asked_of"}
 )
 
 Scales = dict[str, Scale]

@@ -9,7 +9,7 @@ question lives in :mod:`audit_app.questionnaires.answer_types`.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # --- The three Signs of Safety columns ----------------------------------------------------
@@ -125,6 +125,8 @@ class Question:
     min: int | None = None
     max: int | None = None
     unit: str | None = None
+    asked_of: tuple[str, ...] = ()
+    """The agency sectors the question is asked of (``asked_of``); empty: every sector."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,12 @@ class Section:
     title: str
     guidance: str | None
     questions: tuple[Question, ...]
+    asked_of: tuple[str, ...] = ()
+    """The agency sectors the section is asked of; empty: every sector."""
+
+
+def is_asked_of(asked_of: tuple[str, ...], sector: str) -> bool:
+    return not asked_of or sector in asked_of
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,35 @@ class AuditTemplateDefinition:
     def questions(self) -> list[Question]:
         return [q for section in self.sections for q in section.questions]
 
+    @property
+    def targets_sectors(self) -> bool:
+        """Whether any section or question is asked of some agency sectors only."""
+        return any(
+            section.asked_of or any(q.asked_of for q in section.questions)
+            for section in self.sections
+        )
+
+    def for_sector(self, sector: str) -> AuditTemplateDefinition:
+        """The template as an agency of ``sector`` sees it: only the sections and questions
+        asked of that sector (a section left with no question goes too). The same template
+        otherwise (its id, version and content hash), so a return's answers still belong
+        to it."""
+        if not self.targets_sectors:
+            return self
+        key = (self.content_hash, sector)
+        found = _BY_SECTOR.get(key)
+        if found is None:
+            sections = []
+            for section in self.sections:
+                if not is_asked_of(section.asked_of, sector):
+                    continue
+                asked = tuple(q for q in section.questions if is_asked_of(q.asked_of, sector))
+                if asked:
+                    sections.append(replace(section, questions=asked))
+            found = replace(self, sections=tuple(sections))
+            _BY_SECTOR[key] = found
+        return found
+
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
@@ -165,3 +202,8 @@ class AuditTemplateDefinition:
         labels = {c.value: c.label for c in self.choices.get(target.id, ())}
         answers = " or ".join(f'"{labels.get(v, v)}"' for v in question.show_if.values)
         return f'Only asked when the answer to "{target.text}" is {answers}.'
+
+
+_BY_SECTOR: dict[tuple[str, str], AuditTemplateDefinition] = {}
+"""Each template as each sector sees it, built once (templates never change: a changed
+file is a new version with its own content hash)."""

@@ -20,6 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from audit_app.agencies.models import AgencySector
 from audit_app.questionnaires.answer_types import ANSWER_TYPES
 from audit_app.questionnaires.definitions import (
     BUILT_IN_SCALES,
@@ -84,10 +85,22 @@ class TemplateInvalid(Exception):
 # --- The JSON Schema ---------------------------------------------------------------------
 
 
+SECTORS = tuple(sector.value for sector in AgencySector)
+"""The agency sectors a section or question may be asked of (``asked_of``)."""
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the format, for editors (``audit-app template schema``)."""
     column = {"enum": list(COLUMNS), "description": "A Signs of Safety column."}
+    asked_of = {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "items": {"enum": list(SECTORS)},
+        "description": "The agency sectors this is asked of (leave out: every sector).",
+    }
     question_properties: dict[str, Any] = {
+        "asked_of": asked_of,
         "id": {
             "type": "string",
             "pattern": ID_PATTERN,
@@ -183,6 +196,7 @@ def json_schema() -> dict[str, Any]:
                     "properties": {
                         "title": {"type": "string", "minLength": 1, "maxLength": 300},
                         "guidance": {"type": "string"},
+                        "asked_of": asked_of,
                         "questions": {
                             "type": "array",
                             "minItems": 1,
@@ -456,7 +470,12 @@ def _question(raw: dict[str, Any]) -> Question:
         min=raw.get("min") if isinstance(raw.get("min"), int) else None,
         max=raw.get("max") if isinstance(raw.get("max"), int) else None,
         unit=_text(raw.get("unit")),
+        asked_of=_sectors(raw.get("asked_of")),
     )
+
+
+def _sectors(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
@@ -513,12 +532,29 @@ def _check_meaning(data: Any) -> list[TemplateError]:
         for _, raw in _dicts(section.get("questions"))
         if isinstance(raw.get("id"), str)
     }
+    asked: dict[str, frozenset[str]] = {}  # question id -> the sectors it is asked of
     for s_index, section in _dicts(data.get("sections")):
+        section_sectors = _sectors(section.get("asked_of"))
         for q_index, raw in _dicts(section.get("questions")):
             path = f"sections[{s_index}].questions[{q_index}]"
             if not isinstance(raw.get("id"), str):
                 continue
             question = _question(raw)
+            sectors, problem = _asked_of(section_sectors, question.asked_of)
+            if problem:
+                errors.append(TemplateError(f"{path}.asked_of", problem))
+            asked.setdefault(question.id, sectors)
+            target = question.show_if.question if question.show_if else None
+            if target in asked and not sectors <= asked[target]:
+                left_out = ", ".join(sorted(sectors - asked[target]))
+                errors.append(
+                    TemplateError(
+                        f"{path}.show_if",
+                        f"{target!r} is not asked of {left_out}, so this question never "
+                        "would be: ask it of fewer sectors, or ask the question it follows "
+                        "of more",
+                    )
+                )
             if question.id in RESERVED_IDS:
                 errors.append(
                     TemplateError(
@@ -547,6 +583,22 @@ def _check_meaning(data: Any) -> list[TemplateError]:
             errors.extend(_check_condition(path, question, earlier, every_id, scales))
             earlier.setdefault(question.id, question)
     return errors
+
+
+def _asked_of(
+    section_sectors: tuple[str, ...], question_sectors: tuple[str, ...]
+) -> tuple[frozenset[str], str | None]:
+    """The sectors a question is asked of, and a problem if it names one its section is not
+    asked of."""
+    in_section = frozenset(section_sectors or SECTORS)
+    own = frozenset(question_sectors or in_section)
+    outside = sorted(own - in_section)
+    if question_sectors and outside:
+        return own & in_section, (
+            f"its section is not asked of {', '.join(outside)}: a question is asked only of "
+            "sectors its section is asked of"
+        )
+    return own & in_section, None
 
 
 def _check_question(
@@ -692,6 +744,7 @@ def build(data: dict[str, Any]) -> AuditTemplateDefinition:
             title=section["title"],
             guidance=section.get("guidance"),
             questions=tuple(_question(raw) for raw in section["questions"]),
+            asked_of=_sectors(section.get("asked_of")),
         )
         for section in data["sections"]
     )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.accounts.models import User
+from audit_app.agencies.models import Agency
 from audit_app.audits.models import AuditStatus
 from audit_app.core.audit_log import update_versioned
 from audit_app.core.errors import DomainError
@@ -55,10 +56,14 @@ class ReturnConflict(DomainError):
 
 
 def definition_for(agency_return: AgencyReturn) -> AuditTemplateDefinition:
+    """The template as the return's agency answers it: only what is asked of its sector."""
     version = agency_return.audit.template_version
     if version is None:
         raise DomainError("This audit has no template")
-    return definition_of(version)
+    definition = definition_of(version)
+    if not definition.targets_sectors:
+        return definition
+    return definition.for_sector(agency_return.agency.sector.value)
 
 
 def answers_of(session: Session, agency_return: AgencyReturn) -> dict[str, Answer]:
@@ -147,6 +152,20 @@ def progress_of_returns(
     }
     if not definitions:
         return {}
+    if any(definition.targets_sectors for definition in definitions.values()):
+        # Each agency sees only what is asked of its sector: one query for the sectors.
+        agency_ids = {r.agency_id for r in agency_returns}
+        sectors = {
+            agency_id: sector
+            for agency_id, sector in session.execute(
+                select(Agency.id, Agency.sector).where(Agency.id.in_(agency_ids))
+            )
+        }
+        definitions = {
+            r.id: definitions[r.id].for_sector(sectors[r.agency_id].value)
+            for r in agency_returns
+            if r.id in definitions
+        }
     counted = dict(
         session.execute(
             select(Answer.return_id, func.count(Answer.id))

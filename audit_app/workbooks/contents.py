@@ -59,6 +59,8 @@ def agency_workbook(session: Session, audit: Audit, agency_id: int) -> AgencyWor
     )
     if link is None:
         raise DomainError("Your agency is not taking part in this audit")
+    # The workbook holds only what is asked of the agency's sector.
+    definition = definition.for_sector(link.agency.sector.value)
     rows = session.execute(
         select(AgencyReturn, CohortMember.code)
         .join(CohortMember, CohortMember.id == AgencyReturn.member_id)

@@ -40,6 +40,7 @@ from audit_app.core.errors import DomainError
 from audit_app.core.models import today
 from audit_app.core.roles import Role
 from audit_app.core.web import db
+from audit_app.questionnaires.definitions import AuditTemplateDefinition
 from audit_app.questionnaires.library import definition_of
 from audit_app.returns.answering import EDITABLE, ReturnConflict
 from audit_app.returns.reviewing_views import agency_args, reviewing_agency_id
@@ -89,6 +90,12 @@ def _agency_id() -> int:
 
 def _agency() -> Agency | None:
     return db().get(Agency, _agency_id())
+
+
+def _as_the_agency_sees_it(definition: AuditTemplateDefinition) -> AuditTemplateDefinition:
+    """Only what the template asks of the agency's sector."""
+    agency = _agency()
+    return definition.for_sector(agency.sector.value) if agency else definition
 
 
 # --- Download --------------------------------------------------------------------------------
@@ -172,7 +179,7 @@ def _render_upload(
         "workbooks/upload.html",
         audit=audit,
         agency=_agency(),
-        definition=definition_of(audit.template_version),
+        definition=_as_the_agency_sees_it(definition_of(audit.template_version)),
         children=len(statuses),
         editable=sum(1 for status in statuses if status in EDITABLE),
         collecting=audit.status is AuditStatus.COLLECTING,
