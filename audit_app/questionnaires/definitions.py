@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 # --- The three Signs of Safety columns ----------------------------------------------------
@@ -160,9 +161,10 @@ class AuditTemplateDefinition:
     def questions(self) -> list[Question]:
         return [q for section in self.sections for q in section.questions]
 
-    @property
+    @cached_property
     def targets_sectors(self) -> bool:
-        """Whether any section or question is asked of some agency sectors only."""
+        """Whether any section or question is asked of some agency sectors only (worked out
+        once: a definition never changes)."""
         return any(
             section.asked_of or any(q.asked_of for q in section.questions)
             for section in self.sections

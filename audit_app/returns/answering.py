@@ -62,7 +62,7 @@ def definition_for(agency_return: AgencyReturn) -> AuditTemplateDefinition:
         raise DomainError("This audit has no template")
     definition = definition_of(version)
     if not definition.targets_sectors:
-        return definition
+        return definition  # the same for every agency: no need to load the agency
     return definition.for_sector(agency_return.agency.sector.value)
 
 
