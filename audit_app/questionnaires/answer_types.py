@@ -31,10 +31,15 @@ from typing import Any, ClassVar
 
 from audit_app.questionnaires.definitions import (
     COLUMNS,
+    DOES_NOT_APPLY,
+    GAP_LABELS,
+    NOT_KNOWN,
+    SUB_HEADINGS,
     AuditTemplateDefinition,
     Choice,
     Question,
     Scale,
+    column_of,
 )
 
 __all__ = [
@@ -68,8 +73,22 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 
 # Keys every question may have, whatever its type.
 COMMON_KEYS = frozenset(
-    {"id", "type", "text", "hint", "required", "column", "maps", "themes", "show_if", "asked_of"}
+    {
+        "id",
+        "type",
+        "text",
+        "hint",
+        "required",
+        "column",
+        "maps",
+        "themes",
+        "show_if",
+        "asked_of",
+        "lens",
+    }
 )
+GAP_KEYS = {NOT_KNOWN: "not_known", DOES_NOT_APPLY: "does_not_apply"}
+"""The template key that offers each gap answer."""
 
 Scales = dict[str, Scale]
 
@@ -176,6 +195,9 @@ class Aggregate:
     answered: int
     columns: dict[str, int]
     """How many answers land in each Signs of Safety column (an answer in two, in both)."""
+    gaps: dict[str, int]
+    """How many answers were "not known" and "does not apply", counted apart from the
+    columns (by gap value: :data:`NOT_KNOWN`, :data:`DOES_NOT_APPLY`)."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +239,9 @@ class AnswerType:
     """The answers come from a set list (the template's options, or a scale's levels)."""
     cell_number_format: ClassVar[str | None] = None
     """How a spreadsheet shows the Answer cell (None: as it is)."""
+    records_fact: ClassVar[bool] = False
+    """Every answer of this type is a fact (a date, a number, a chronology): it carries
+    no column."""
     minutes_to_answer: ClassVar[int] = 1
     """About how long a reviewer takes to answer one from the records (the stated rule of
     ``estimated_minutes``): a minute to choose, date or count; four to write."""
@@ -233,12 +258,26 @@ class AnswerType:
         return None
 
     def default_column(self, value: str, question: Question, scales: Scales) -> str | None:
-        """A column an answer falls in when the template does not say (grades only)."""
+        """Where an answer falls when the template does not say (grades only): a column, or
+        a sub-heading inside one."""
         return None
 
     def needs_column(self, question: Question) -> bool:
-        """Whether the question must say its column (``column`` or ``maps``)."""
-        return True
+        """Whether the question must say its column (``column`` or ``maps``): a judgement
+        must, a fact must not."""
+        return not (self.records_fact or question.is_fact)
+
+    def gap_choices(self, question: Question) -> list[Choice]:
+        """The gap answers the question offers ("Not known", "Does not apply")."""
+        return [
+            Choice(value, GAP_LABELS[value])
+            for value in (NOT_KNOWN, DOES_NOT_APPLY)
+            if getattr(question, GAP_KEYS[value])
+        ]
+
+    def descriptor(self, value: str, question: Question, scales: Scales) -> str | None:
+        """What an answer (a grade) looks like, shown beside it (None: nothing to show)."""
+        return None
 
     def takes_reason(self, question: Question) -> bool:
         """Whether a written reason is asked with the answer ("Why this grade?")."""
@@ -290,8 +329,9 @@ class AnswerType:
             return ", ".join(labels.get(str(value), str(value)) for value in values)
         return str(stored)
 
-    def columns(self, stored: Any, question: Question, scales: Scales) -> list[str]:
-        """Every Signs of Safety column an answer lands in (none when not answered)."""
+    def placements(self, stored: Any, question: Question, scales: Scales) -> list[str]:
+        """Where an answer lands: each a column, or a Signs of Safety sub-heading inside one
+        (none when not answered, for a fact, and for "not known" or "does not apply")."""
         if blank(stored):
             return []
         if question.column:
@@ -299,12 +339,32 @@ class AnswerType:
         values = stored if isinstance(stored, list) else [stored]
         found: list[str] = []
         for value in values:
-            column = question.maps.get(str(value)) or self.default_column(
+            placement = question.maps.get(str(value)) or self.default_column(
                 str(value), question, scales
             )
-            if column and column not in found:
+            if placement and placement not in found:
+                found.append(placement)
+        return found
+
+    def columns(self, stored: Any, question: Question, scales: Scales) -> list[str]:
+        """Every Signs of Safety column an answer lands in (none when not answered)."""
+        found: list[str] = []
+        for placement in self.placements(stored, question, scales):
+            column = column_of(placement)
+            if column not in found:
                 found.append(column)
         return found
+
+    def sub_headings(self, stored: Any, question: Question, scales: Scales) -> list[str]:
+        """The Signs of Safety sub-headings an answer lands under (situation questions)."""
+        return [p for p in self.placements(stored, question, scales) if p in SUB_HEADINGS]
+
+    def gap(self, stored: Any, question: Question) -> str | None:
+        """:data:`NOT_KNOWN` or :data:`DOES_NOT_APPLY` when the answer is one of those
+        (counted apart from the columns), else None."""
+        if isinstance(stored, str) and stored in GAP_LABELS:
+            return stored
+        return None
 
     def normal(self, stored: Any) -> Any:
         """A value in a form that compares equal when a person would call it unchanged."""
@@ -354,7 +414,19 @@ class AnswerType:
     def aggregate(self, values: Iterable[Any], question: Question, scales: Scales) -> Aggregate:
         """Many stored answers to the question taken together, for the panel and exports."""
         given = [value for value in values if self.is_answered(value)]
-        return Aggregate(len(given), self._column_counts(given, question, scales))
+        return Aggregate(
+            len(given),
+            self._column_counts(given, question, scales),
+            self._gap_counts(given, question),
+        )
+
+    def _gap_counts(self, given: list[Any], question: Question) -> dict[str, int]:
+        counts = dict.fromkeys(GAP_LABELS, 0)
+        for value in given:
+            gap = self.gap(value, question)
+            if gap is not None:
+                counts[gap] += 1
+        return counts
 
     def _column_counts(
         self, given: list[Any], question: Question, scales: Scales
@@ -392,7 +464,12 @@ class ChoiceType(AnswerType):
         for value in given:
             for chosen in value if isinstance(value, list) else [value]:
                 counts[str(chosen)] = counts.get(str(chosen), 0) + 1
-        return ChoiceAggregate(len(given), self._column_counts(given, question, scales), counts)
+        return ChoiceAggregate(
+            len(given),
+            self._column_counts(given, question, scales),
+            self._gap_counts(given, question),
+            counts,
+        )
 
 
 class OneChoice(ChoiceType):
@@ -423,10 +500,13 @@ class OneChoice(ChoiceType):
 class YesNoUnknown(OneChoice):
     name = "yes_no_unknown"
     label = "Yes, no or not known"
-    CHOICES = (Choice("yes", "Yes"), Choice("no", "No"), Choice("not_known", "Not known"))
+    extra_keys = frozenset({"does_not_apply"})
+    CHOICES = (Choice("yes", "Yes"), Choice("no", "No"), Choice(NOT_KNOWN, "Not known"))
 
     def choices(self, question: Question, scales: Scales) -> list[Choice]:
-        return list(self.CHOICES)
+        return list(self.CHOICES) + [
+            choice for choice in self.gap_choices(question) if choice.value != NOT_KNOWN
+        ]
 
 
 def _duplicate_options(question: Question) -> list[tuple[str, str]]:
@@ -440,11 +520,11 @@ def _duplicate_options(question: Question) -> list[tuple[str, str]]:
 class SingleChoice(OneChoice):
     name = "single_choice"
     label = "One answer from a list"
-    extra_keys = frozenset({"options"})
+    extra_keys = frozenset({"options", "not_known", "does_not_apply"})
     required_keys = frozenset({"options"})
 
     def choices(self, question: Question, scales: Scales) -> list[Choice]:
-        return list(question.options)
+        return list(question.options) + self.gap_choices(question)
 
     def check_question(self, question: Question, scales: Scales) -> list[tuple[str, str]]:
         return _duplicate_options(question)
@@ -504,14 +584,26 @@ class Grade(OneChoice):
 
     name = "grade"
     label = "A grade on a named scale"
-    extra_keys = frozenset({"scale", "rationale"})
+    extra_keys = frozenset(
+        {"scale", "rationale", "not_known", "does_not_apply", "descriptors", "evidence_strength"}
+    )
     required_keys = frozenset({"scale"})
 
     def choices(self, question: Question, scales: Scales) -> list[Choice] | None:
         scale = scales.get(question.scale or "")
         if scale is None:
             return None
-        return [Choice(level.value, level.label) for level in scale.levels]
+        levels = [Choice(level.value, level.label) for level in scale.levels]
+        return levels + self.gap_choices(question)
+
+    def descriptor(self, value: str, question: Question, scales: Scales) -> str | None:
+        if value in question.descriptors:
+            return question.descriptors[value]
+        scale = scales.get(question.scale or "")
+        for level in scale.levels if scale else ():
+            if level.value == value:
+                return level.descriptor
+        return None
 
     def default_column(self, value: str, question: Question, scales: Scales) -> str | None:
         scale = scales.get(question.scale or "")
@@ -541,7 +633,24 @@ class Grade(OneChoice):
                     f"(declared: {declared})",
                 )
             ]
-        return []
+        if not question.descriptors:
+            return []
+        levels = [level.value for level in scales[question.scale or ""].levels]
+        problems = [
+            (f"descriptors.{value}", f"{value!r} is not a grade of the scale {question.scale!r}")
+            for value in question.descriptors
+            if value not in levels
+        ]
+        missing = [value for value in levels if not question.descriptors.get(value, "").strip()]
+        if missing:
+            problems.append(
+                (
+                    "descriptors",
+                    f"no descriptor for the grade(s): {', '.join(missing)}; say what each "
+                    "grade looks like for this question",
+                )
+            )
+        return problems
 
 
 class FreeText(AnswerType):
@@ -556,6 +665,7 @@ class FreeText(AnswerType):
 
 class DateAnswer(AnswerType):
     name = "date"
+    records_fact = True
     label = "A date"
     cell_number_format = "DD/MM/YYYY"
 
@@ -620,6 +730,7 @@ class DateAnswer(AnswerType):
         return DateAggregate(
             len(given),
             self._column_counts(given, question, scales),
+            self._gap_counts(given, question),
             dates[0] if dates else None,
             dates[-1] if dates else None,
         )
@@ -631,6 +742,7 @@ def _whole(value: Any) -> bool:
 
 class NumberAnswer(AnswerType):
     name = "number"
+    records_fact = True
     label = "A whole number"
     extra_keys = frozenset({"min", "max", "unit"})
 
@@ -706,6 +818,7 @@ class NumberAnswer(AnswerType):
         return NumberAggregate(
             len(given),
             self._column_counts(given, question, scales),
+            self._gap_counts(given, question),
             min(given) if given else None,
             max(given) if given else None,
             statistics.median(given) if given else None,
@@ -725,6 +838,7 @@ class DatedList(AnswerType):
     of ``{"date": "YYYY-MM-DD" or None, "text": ...}`` in date order (undated first)."""
 
     name = "dated_list"
+    records_fact = True
     minutes_to_answer = 4
     label = "A list of dated entries"
 
@@ -834,6 +948,7 @@ class DatedList(AnswerType):
         return DatedListAggregate(
             len(given),
             self._column_counts(given, question, scales),
+            self._gap_counts(given, question),
             sum(len(value) for value in given if isinstance(value, list)),
         )
 

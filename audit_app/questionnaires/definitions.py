@@ -24,6 +24,43 @@ COLUMN_LABELS = {
 }
 
 
+SUB_HEADINGS: dict[str, str] = {
+    "harm": "worried_about",
+    "danger": "worried_about",
+    "complicating_factors": "worried_about",
+    "strengths": "working_well",
+    "safety": "working_well",
+    "goals": "needs_to_happen",
+    "next_steps": "needs_to_happen",
+}
+"""The Signs of Safety sub-headings inside each column, for questions about the child's
+situation (``lens: situation``), each with the column it sits in."""
+
+SUB_HEADING_LABELS = {
+    "harm": "Harm",
+    "danger": "Danger",
+    "complicating_factors": "Complicating factors",
+    "strengths": "Strengths",
+    "safety": "Safety",
+    "goals": "Goals",
+    "next_steps": "Next steps",
+}
+
+LENSES = ("practice", "situation", "fact")
+"""What a question judges: the quality of practice, the child's situation, or nothing (it
+records a fact: a date, a number, a chronology, identity, someone's own words)."""
+
+NOT_KNOWN = "not_known"
+DOES_NOT_APPLY = "does_not_apply"
+GAP_LABELS = {NOT_KNOWN: "Not known", DOES_NOT_APPLY: "Does not apply to my agency"}
+"""Answers that land in no column: a gap in knowledge, and an agency with nothing to say."""
+
+
+def column_of(placement: str) -> str:
+    """The column a placement (a column, or a sub-heading inside one) is in."""
+    return SUB_HEADINGS.get(placement, placement)
+
+
 class SignsOfSafetyColumn(enum.Enum):
     WORKING_WELL = "working_well"
     WORRIED_ABOUT = "worried_about"
@@ -48,6 +85,9 @@ class ScaleLevel:
     value: str
     label: str
     column: str
+    """The column, or a sub-heading inside one, the grade lands in."""
+    descriptor: str | None = None
+    """What this grade looks like, shown to reviewers beside it."""
 
 
 @dataclass(frozen=True)
@@ -65,24 +105,70 @@ def _sos_label(score: int) -> str:
     return str(score)
 
 
+def _sos_descriptor(score: int) -> str:
+    if score == 0:
+        return "The child is certain to be harmed, or harmed again, if nothing changes."
+    if score < 7:
+        return (
+            "Not yet safe enough: the worries outweigh what keeps the child safe "
+            "(0 to 6 count as what we are worried about)."
+        )
+    if score < 10:
+        return (
+            "Safe enough for now, with the safety in place: 7 to 10 count as what is working well."
+        )
+    return "Everyone agrees the child is safe enough for the agencies to step back."
+
+
 BUILT_IN_SCALES: dict[str, Scale] = {
     "ofsted": Scale(
         "ofsted",
         "Ofsted four-point scale",
         (
-            ScaleLevel("outstanding", "Outstanding", "working_well"),
-            ScaleLevel("good", "Good", "working_well"),
-            ScaleLevel("requires_improvement", "Requires improvement", "worried_about"),
-            ScaleLevel("inadequate", "Inadequate", "worried_about"),
+            ScaleLevel(
+                "outstanding",
+                "Outstanding",
+                "working_well",
+                "Practice is consistently strong and made a real, lasting difference to the "
+                "child, beyond what was expected.",
+            ),
+            ScaleLevel(
+                "good",
+                "Good",
+                "working_well",
+                "Practice met the child's needs: timely, purposeful, recorded, with the child's "
+                "experience at its centre.",
+            ),
+            ScaleLevel(
+                "requires_improvement",
+                "Requires improvement",
+                "worried_about",
+                "Not yet good: some needs were met, but gaps or delays remain; none left the "
+                "child unsafe.",
+            ),
+            ScaleLevel(
+                "inadequate",
+                "Inadequate",
+                "worried_about",
+                "Practice left the child at risk of harm or without help they needed: serious "
+                "gaps, delays or failures.",
+            ),
         ),
     ),
     "rag": Scale(
         "rag",
         "Red, amber, green",
         (
-            ScaleLevel("green", "Green", "working_well"),
-            ScaleLevel("amber", "Amber", "worried_about"),
-            ScaleLevel("red", "Red", "worried_about"),
+            ScaleLevel("green", "Green", "working_well", "Done well and in time."),
+            ScaleLevel(
+                "amber", "Amber", "worried_about", "Partly done, or done late: it needs to improve."
+            ),
+            ScaleLevel(
+                "red",
+                "Red",
+                "worried_about",
+                "Not done, or done so late or poorly that the child was left at risk.",
+            ),
         ),
     ),
     "sos_0_10": Scale(
@@ -90,7 +176,10 @@ BUILT_IN_SCALES: dict[str, Scale] = {
         "Signs of Safety scale, 0 to 10",
         tuple(
             ScaleLevel(
-                str(score), _sos_label(score), "working_well" if score >= 7 else "worried_about"
+                str(score),
+                _sos_label(score),
+                "working_well" if score >= 7 else "worried_about",
+                _sos_descriptor(score),
             )
             for score in range(11)
         ),
@@ -128,6 +217,20 @@ class Question:
     unit: str | None = None
     asked_of: tuple[str, ...] = ()
     """The agency sectors the question is asked of (``asked_of``); empty: every sector."""
+    lens: str = "practice"
+    """What the answer judges (one of :data:`LENSES`): a fact carries no column."""
+    not_known: bool = False
+    """Whether a "Not known" answer is offered (yes/no questions always offer it)."""
+    does_not_apply: bool = False
+    """Whether a "Does not apply to my agency" answer is offered."""
+    descriptors: dict[str, str] = field(default_factory=dict)
+    """What each grade looks like for this question, by level (over the scale's own)."""
+    evidence_of: str | None = None
+    """For the evidence-strength question added after a grade: that grade's id."""
+
+    @property
+    def is_fact(self) -> bool:
+        return self.lens == "fact"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -26,6 +26,10 @@ from audit_app.questionnaires.definitions import (
     BUILT_IN_SCALES,
     COLUMN_LABELS,
     COLUMNS,
+    GAP_LABELS,
+    LENSES,
+    NOT_KNOWN,
+    SUB_HEADINGS,
     AuditTemplateDefinition,
     Choice,
     Condition,
@@ -91,7 +95,14 @@ SECTORS = tuple(sector.value for sector in AgencySector)
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the format, for editors (``audit-app template schema``)."""
-    column = {"enum": list(COLUMNS), "description": "A Signs of Safety column."}
+    column = {
+        "enum": [*COLUMNS, *SUB_HEADINGS],
+        "description": (
+            "A Signs of Safety column, or for a question about the child's situation a "
+            "sub-heading inside one (harm, danger, complicating_factors: worried about; "
+            "strengths, safety: working well; goals, next_steps: needs to happen)."
+        ),
+    }
     asked_of = {
         "type": "array",
         "minItems": 1,
@@ -151,6 +162,31 @@ def json_schema() -> dict[str, Any]:
         "min": {"type": "integer"},
         "max": {"type": "integer"},
         "unit": {"type": "string", "maxLength": 40},
+        "lens": {
+            "enum": list(LENSES),
+            "default": "practice",
+            "description": (
+                "What the answer judges: the quality of practice, the child's situation "
+                "(placed under a sub-heading), or nothing: a fact, which carries no column."
+            ),
+        },
+        "not_known": {
+            "type": "boolean",
+            "description": 'Offer "Not known": a gap in knowledge, in no column.',
+        },
+        "does_not_apply": {
+            "type": "boolean",
+            "description": 'Offer "Does not apply to my agency", counted apart from the columns.',
+        },
+        "descriptors": {
+            "type": "object",
+            "description": "What each grade looks like for this question, by grade.",
+            "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 1000},
+        },
+        "evidence_strength": {
+            "type": "boolean",
+            "description": "Ask how strong the evidence is for the grade, right after it.",
+        },
     }
     custom_scale = {
         "type": "object",
@@ -166,8 +202,14 @@ def json_schema() -> dict[str, Any]:
                         "value": {"type": "string", "pattern": ID_PATTERN},
                         "label": {"type": "string", "minLength": 1},
                         "column": column,
+                        "descriptor": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 1000,
+                            "description": "What this grade looks like, shown to reviewers.",
+                        },
                     },
-                    "required": ["value", "label", "column"],
+                    "required": ["value", "label", "column", "descriptor"],
                     "additionalProperties": False,
                 },
             },
@@ -426,7 +468,10 @@ def _scales(data: dict[str, Any]) -> dict[str, Scale]:
         elif isinstance(entry, dict) and isinstance(entry.get("id"), str):
             levels = tuple(
                 ScaleLevel(
-                    str(level.get("value")), str(level.get("label")), str(level.get("column"))
+                    str(level.get("value")),
+                    str(level.get("label")),
+                    str(level.get("column")),
+                    _text(level.get("descriptor")),
                 )
                 for _, level in _dicts(entry.get("levels"))
             )
@@ -450,6 +495,11 @@ def _question(raw: dict[str, Any]) -> Question:
     maps = raw.get("maps")
     options = raw.get("options")
     themes = raw.get("themes")
+    descriptors = raw.get("descriptors")
+    kind = ANSWER_TYPES.get(str(raw.get("type")))
+    lens = raw.get("lens")
+    if lens not in LENSES:
+        lens = "fact" if kind is not None and kind.records_fact else "practice"
     return Question(
         id=str(raw.get("id")),
         type=str(raw.get("type")),
@@ -471,7 +521,48 @@ def _question(raw: dict[str, Any]) -> Question:
         max=raw.get("max") if isinstance(raw.get("max"), int) else None,
         unit=_text(raw.get("unit")),
         asked_of=_sectors(raw.get("asked_of")),
+        lens=str(lens),
+        not_known=raw.get("not_known") is True,
+        does_not_apply=raw.get("does_not_apply") is True,
+        descriptors={str(k): str(v) for k, v in descriptors.items()}
+        if isinstance(descriptors, dict)
+        else {},
     )
+
+
+EVIDENCE_STRENGTH = (
+    Choice("strong", "Strong: more than one record, or a record made at the time, shows it"),
+    Choice("some", "Some: one record shows it, or the records only partly agree"),
+    Choice("weak", "Weak: little is recorded, or the records disagree"),
+)
+
+
+def _evidence_question(raw: dict[str, Any]) -> dict[str, Any]:
+    """The evidence-strength question ``evidence_strength: true`` adds after a grade."""
+    added: dict[str, Any] = {
+        "id": f"{raw.get('id')}_evidence",
+        "type": "single_choice",
+        "text": "How strong is the evidence in your records for this grade?",
+        "hint": f'For "{raw.get("text")}".',
+        "required": False,
+        "lens": "fact",
+        "options": [{"value": c.value, "label": c.label} for c in EVIDENCE_STRENGTH],
+    }
+    if isinstance(raw.get("asked_of"), list):
+        added["asked_of"] = raw["asked_of"]
+    return added
+
+
+def _as_asked(raw_questions: Any, path: str) -> list[tuple[str, dict[str, Any], str | None]]:
+    """A section's questions as asked, each with where it is written and, for the question
+    ``evidence_strength: true`` adds after a grade, that grade's id."""
+    asked: list[tuple[str, dict[str, Any], str | None]] = []
+    for index, raw in _dicts(raw_questions):
+        asked.append((f"{path}[{index}]", raw, None))
+        if raw.get("evidence_strength") is True and raw.get("type") == "grade":
+            added = _evidence_question(raw)
+            asked.append((f"{path}[{index}].evidence_strength", added, str(raw.get("id"))))
+    return asked
 
 
 def _sectors(value: Any) -> tuple[str, ...]:
@@ -528,15 +619,14 @@ def _check_meaning(data: Any) -> list[TemplateError]:
     earlier: dict[str, Question] = {}
     every_id = {
         raw["id"]
-        for _, section in _dicts(data.get("sections"))
-        for _, raw in _dicts(section.get("questions"))
+        for s_index, section in _dicts(data.get("sections"))
+        for _, raw, _ in _as_asked(section.get("questions"), "")
         if isinstance(raw.get("id"), str)
     }
     asked: dict[str, frozenset[str]] = {}  # question id -> the sectors it is asked of
     for s_index, section in _dicts(data.get("sections")):
         section_sectors = _sectors(section.get("asked_of"))
-        for q_index, raw in _dicts(section.get("questions")):
-            path = f"sections[{s_index}].questions[{q_index}]"
+        for path, raw, _ in _as_asked(section.get("questions"), f"sections[{s_index}].questions"):
             if not isinstance(raw.get("id"), str):
                 continue
             question = _question(raw)
@@ -579,6 +669,7 @@ def _check_meaning(data: Any) -> list[TemplateError]:
                 seen[question.id] = path
             if question.type in ANSWER_TYPES:
                 errors.extend(_check_question(path, raw, question, scales))
+                errors.extend(_check_gaps(path, raw, question))
                 errors.extend(_check_columns(path, raw, question, scales))
             errors.extend(_check_condition(path, question, earlier, every_id, scales))
             earlier.setdefault(question.id, question)
@@ -626,8 +717,32 @@ def _check_columns(
 ) -> list[TemplateError]:
     handler = ANSWER_TYPES[question.type]
     choices = handler.choices(question, scales)
+    if not handler.needs_column(question):
+        given = [key for key in ("column", "maps") if key in raw]
+        if handler.records_fact and raw.get("lens") in ("practice", "situation"):
+            return [
+                TemplateError(
+                    f"{path}.lens",
+                    f"a {question.type} answer records a fact and judges nothing: leave out "
+                    "lens (or write lens: fact), and ask the judgement as a question of its own",
+                )
+            ]
+        if given:
+            what = f"a {question.type} answer" if handler.records_fact else "lens: fact"
+            return [
+                TemplateError(
+                    f"{path}.{given[0]}",
+                    f"{what} records a fact, which carries no Signs of Safety column: remove "
+                    f"{given[0]}"
+                    + ("" if handler.records_fact else ", or set lens: practice or situation"),
+                )
+            ]
+        return []
     if "column" in raw and "maps" in raw:
         return [TemplateError(path, "give column or maps, not both")]
+    errors = _check_placements(path, raw, question, scales)
+    if errors:
+        return errors
     if "maps" in raw:
         if choices is None:
             if handler.set_answers:
@@ -642,7 +757,20 @@ def _check_columns(
         errors = []
         possible = [choice.value for choice in choices]
         for key in question.maps:
-            if key not in possible:
+            if key in GAP_LABELS:
+                errors.append(
+                    TemplateError(
+                        f"{path}.maps.{key}",
+                        f'"{GAP_LABELS[key]}" lands in no column: '
+                        + (
+                            "it is a gap in knowledge, never a worry"
+                            if key == NOT_KNOWN
+                            else "it is counted apart from the columns"
+                        )
+                        + f"; remove {key} from maps",
+                    )
+                )
+            elif key not in possible:
                 errors.append(
                     TemplateError(
                         f"{path}.maps.{key}",
@@ -653,6 +781,7 @@ def _check_columns(
             value
             for value in possible
             if value not in question.maps
+            and value not in GAP_LABELS
             and handler.default_column(value, question, scales) is None
         ]
         if missing:
@@ -668,6 +797,65 @@ def _check_columns(
             "say which Signs of Safety column the answer lands in: give column, "
             "or maps with a column for each possible answer",
         )
+    ]
+
+
+SUB_HEADING_NAMES = ", ".join(SUB_HEADINGS)
+
+
+def _check_placements(
+    path: str, raw: dict[str, Any], question: Question, scales: dict[str, Scale]
+) -> list[TemplateError]:
+    """Practice lands in a column; the child's situation under a sub-heading."""
+    written: list[tuple[str, str]] = []
+    if isinstance(raw.get("column"), str):
+        written.append((f"{path}.column", raw["column"]))
+    if isinstance(raw.get("maps"), dict):
+        written += [(f"{path}.maps.{key}", str(value)) for key, value in raw["maps"].items()]
+    if question.lens == "situation":
+        errors = [
+            TemplateError(
+                where,
+                f"{value!r} is a column: an answer about the child's situation lands under a "
+                f"Signs of Safety sub-heading ({SUB_HEADING_NAMES})",
+            )
+            for where, value in written
+            if value in COLUMNS
+        ]
+        scale = scales.get(question.scale or "") if question.type == "grade" else None
+        if scale is not None and "maps" not in raw:
+            columns = [level.value for level in scale.levels if level.column in COLUMNS]
+            if columns:
+                errors.append(
+                    TemplateError(
+                        f"{path}.scale",
+                        f"the scale {scale.id!r} places {', '.join(columns)} in a column, not "
+                        "under a sub-heading: give maps with a sub-heading for each grade, or "
+                        "use a scale whose levels give sub-headings",
+                    )
+                )
+        return errors
+    return [
+        TemplateError(
+            where,
+            f"{value!r} is a sub-heading, for questions about the child's situation: set "
+            "lens: situation, or give a column",
+        )
+        for where, value in written
+        if value in SUB_HEADINGS
+    ]
+
+
+def _check_gaps(path: str, raw: dict[str, Any], question: Question) -> list[TemplateError]:
+    """The gap answers are offered by their keys, never written as options."""
+    return [
+        TemplateError(
+            f"{path}.options[{index}].value",
+            f"{option.get('value')!r} is reserved: give {option.get('value')}: true to offer "
+            f'"{GAP_LABELS[str(option.get("value"))]}"',
+        )
+        for index, option in _dicts(raw.get("options"))
+        if isinstance(option.get("value"), str) and option["value"] in GAP_LABELS
     ]
 
 
@@ -743,7 +931,10 @@ def build(data: dict[str, Any]) -> AuditTemplateDefinition:
         Section(
             title=section["title"],
             guidance=section.get("guidance"),
-            questions=tuple(_question(raw) for raw in section["questions"]),
+            questions=tuple(
+                replace(_question(raw), evidence_of=grade) if grade else _question(raw)
+                for _, raw, grade in _as_asked(section["questions"], "")
+            ),
             asked_of=_sectors(section.get("asked_of")),
         )
         for section in data["sections"]
@@ -827,6 +1018,11 @@ def compare(old: AuditTemplateDefinition, new: AuditTemplateDefinition) -> Templ
                 "min",
                 "max",
                 "unit",
+                "asked_of",
+                "lens",
+                "not_known",
+                "does_not_apply",
+                "descriptors",
             )
             if getattr(previous, name) != getattr(question, name)
         ]

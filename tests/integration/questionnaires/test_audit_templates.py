@@ -314,9 +314,9 @@ ROUND_TRIPS: list[tuple[str, dict[str, Any], Any, str, list[str]]] = [
         {"referral_date": ["3", "2", "2021"]},
         "2021-02-03",
         "3 February 2021",
-        ["working_well"],
+        [],  # a date is a fact: in no column
     ),
-    ("days_waited", {"days_waited": "42"}, 42, "42 days", ["worried_about"]),
+    ("days_waited", {"days_waited": "42"}, 42, "42 days", []),
     (
         "chronology",
         {
@@ -328,7 +328,7 @@ ROUND_TRIPS: list[tuple[str, dict[str, Any], Any, str, list[str]]] = [
         },
         [{"date": "2020-01-01", "text": "GP visit"}, {"date": "2020-06-05", "text": "Seen in ED"}],
         "1 Jan 2020: GP visit\n5 Jun 2020: Seen in ED",
-        ["worried_about"],
+        [],
     ),
 ]
 

@@ -59,6 +59,10 @@ def no_columns(**counts: int) -> dict[str, int]:
     return {**dict.fromkeys(COLUMNS, 0), **counts}
 
 
+def no_gaps(**counts: int) -> dict[str, int]:
+    return {"not_known": 0, "does_not_apply": 0, **counts}
+
+
 # --- Aggregates, one per type -------------------------------------------------------------
 
 
@@ -66,7 +70,8 @@ def test_yes_no_unknown_counts_each_answer_and_column() -> None:
     result = aggregate("early_help_offered", ["yes", "no", "no", None, "not_known", ""])
     assert result == ChoiceAggregate(
         answered=4,
-        columns=no_columns(working_well=1, worried_about=3),
+        columns=no_columns(working_well=1, worried_about=2),  # "not known" is no worry
+        gaps=no_gaps(not_known=1),
         counts={"yes": 1, "no": 2, "not_known": 1},
     )
 
@@ -93,6 +98,7 @@ def test_multiple_choice_counts_each_option_chosen_and_each_answer_once_per_colu
     assert result == ChoiceAggregate(
         answered=2,
         columns=no_columns(working_well=2, worried_about=1),
+        gaps=no_gaps(),
         counts={"camhs": 2, "social_care": 1},
     )
 
@@ -119,7 +125,8 @@ def test_whole_numbers_give_count_min_max_and_median() -> None:
     result = aggregate("days_waited", [42, 3, None, 10, 7])
     assert result == NumberAggregate(
         answered=4,
-        columns=no_columns(worried_about=4),
+        columns=no_columns(),  # a number is a fact: in no column
+        gaps=no_gaps(),
         minimum=3,
         maximum=42,
         median=8.5,
@@ -132,7 +139,8 @@ def test_dates_give_the_earliest_and_latest() -> None:
     result = aggregate("referral_date", ["2021-02-03", "2019-12-31", None, "2020-06-05"])
     assert result == DateAggregate(
         answered=3,
-        columns=no_columns(working_well=3),
+        columns=no_columns(),
+        gaps=no_gaps(),
         earliest=date(2019, 12, 31),
         latest=date(2021, 2, 3),
     )
@@ -141,7 +149,7 @@ def test_dates_give_the_earliest_and_latest() -> None:
 def test_dated_lists_count_their_entries() -> None:
     entry = {"date": "2020-06-05", "text": "Seen in ED"}
     result = aggregate("chronology", [[entry, {"date": None, "text": "Told"}], [entry], None])
-    assert result == DatedListAggregate(answered=2, columns=no_columns(worried_about=2), entries=3)
+    assert result == DatedListAggregate(answered=2, columns=no_columns(), gaps=no_gaps(), entries=3)
 
 
 def test_every_type_aggregates_nothing_to_nothing() -> None:

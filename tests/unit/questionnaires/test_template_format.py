@@ -80,7 +80,7 @@ Q = ["sections", 0, "questions"]
         (
             _change([*Q, 0, "maps"], {"yes": "working_well"}),
             "sections[0].questions[0].maps",
-            "no column for the answer(s): no, not_known",
+            "no column for the answer(s): no",
         ),
         (
             _change([*Q, 0, "maps", "maybe"], "worried_about"),
@@ -348,8 +348,8 @@ def test_the_documented_example_is_a_valid_template() -> None:
 
 def test_yes_and_no_are_words_and_dates_are_text() -> None:
     text = EXAMPLE.read_text().replace(
-        'maps: {"yes": working_well, "no": worried_about, not_known: worried_about}',
-        "maps: {yes: working_well, no: worried_about, not_known: worried_about}",
+        'maps: {"yes": working_well, "no": worried_about}',
+        "maps: {yes: working_well, no: worried_about}",
     )
     definition = tf.parse(text)
     assert definition.question("early_help_offered").maps["yes"] == "working_well"
