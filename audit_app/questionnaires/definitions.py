@@ -61,6 +61,22 @@ def column_of(placement: str) -> str:
     return SUB_HEADINGS.get(placement, placement)
 
 
+def placement_label(placement: str) -> str:
+    """A column, or a sub-heading with its column, in words."""
+    column = column_of(placement)
+    label = COLUMN_LABELS.get(column, placement)
+    if placement in SUB_HEADING_LABELS:
+        return f"{label}: {SUB_HEADING_LABELS[placement]}"
+    return label
+
+
+LENS_LABELS = {
+    "practice": "The quality of the agency's practice",
+    "situation": "The child's situation",
+    "fact": "Nothing: it records a fact, in no column",
+}
+
+
 class SignsOfSafetyColumn(enum.Enum):
     WORKING_WELL = "working_well"
     WORRIED_ABOUT = "worried_about"

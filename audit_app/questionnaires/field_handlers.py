@@ -41,7 +41,7 @@ from audit_app.questionnaires.answer_types import (
     DatedEntry,
     range_message,
 )
-from audit_app.questionnaires.definitions import Question, Scale
+from audit_app.questionnaires.definitions import DOES_NOT_APPLY, NOT_KNOWN, Question, Scale
 
 Scales = dict[str, Scale]
 RATIONALE_SUFFIX = "__rationale"  # the name suffix of a grade's written reason
@@ -91,11 +91,30 @@ class FieldHandler:
         return value
 
 
+GAP_HINTS = {
+    NOT_KNOWN: "Your records do not show it. This is listed for the panel as a gap in what "
+    "is known, not counted as a worry.",
+    DOES_NOT_APPLY: "Your agency holds nothing on this for this child.",
+}
+
+
+def _item_hints(domain: AnswerType, question: Question, scales: Scales) -> list[dict[str, Any]]:
+    """Each radio's hint: a grade's descriptor, or what a gap answer means."""
+    items: list[dict[str, Any]] = []
+    for choice in domain.choices(question, scales) or []:
+        text = domain.descriptor(choice.value, question, scales) or (
+            GAP_HINTS.get(choice.value) if domain.gap(choice.value, question) else None
+        )
+        items.append({"hint": {"text": text}} if text else {})
+    return items
+
+
 class OneChoiceField(FieldHandler):
-    """Radios, one per possible answer."""
+    """Radios, one per possible answer, each with what it means when there is more to say."""
 
     def field_params(self, question: Question, scales: Scales) -> dict[str, Any]:
-        return _legend(question)
+        items = _item_hints(self.domain, question, scales)
+        return {**_legend(question), "items": items} if any(items) else _legend(question)
 
     def build(self, question: Question, scales: Scales) -> Field:
         return RadioField(
@@ -136,7 +155,10 @@ class GradeField(OneChoiceField):
 
     def field_params(self, question: Question, scales: Scales) -> dict[str, Any]:
         levels = self.domain.choices(question, scales) or []
-        return {**_legend(question), "classes": "govuk-radios--small" if len(levels) > 5 else ""}
+        return {
+            **super().field_params(question, scales),
+            "classes": "govuk-radios--small" if len(levels) > 5 else "",
+        }
 
     def extra_fields(self, question: Question) -> dict[str, tuple[Field, dict[str, Any]]]:
         if not self.domain.takes_reason(question):

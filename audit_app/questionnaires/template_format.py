@@ -65,6 +65,9 @@ __all__ = [  # the definitions are re-exported: the format's readers find them h
 MAX_TEMPLATE_BYTES = 1024 * 1024
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 TEMPLATE_ID_PATTERN = r"^[a-z][a-z0-9-]*$"
+LEVEL_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
+"""A scale level's value may also start with a digit: a 0 to 10 scale's levels are "0" to
+"10", as the built-in one's are."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ def json_schema() -> dict[str, Any]:
                 "items": {
                     "type": "object",
                     "properties": {
-                        "value": {"type": "string", "pattern": ID_PATTERN},
+                        "value": {"type": "string", "pattern": LEVEL_PATTERN, "maxLength": 64},
                         "label": {"type": "string", "minLength": 1},
                         "column": column,
                         "descriptor": {
@@ -418,6 +421,11 @@ def _schema_message(error: ValidationError) -> str:
             else (f"needs at least {error.validator_value} items")
         )
     if validator == "pattern":
+        if error.validator_value == LEVEL_PATTERN:
+            return (
+                f"{error.instance!r} is not a valid level: use lower case letters, digits "
+                "and _, starting with a letter or a digit"
+            )
         return (
             f"{error.instance!r} is not a valid id: use lower case letters, digits and "
             f"{'-' if error.validator_value == TEMPLATE_ID_PATTERN else '_'}, "
@@ -717,7 +725,7 @@ def _check_columns(
 ) -> list[TemplateError]:
     handler = ANSWER_TYPES[question.type]
     choices = handler.choices(question, scales)
-    if not handler.needs_column(question):
+    if handler.records_fact or question.is_fact:
         given = [key for key in ("column", "maps") if key in raw]
         if handler.records_fact and raw.get("lens") in ("practice", "situation"):
             return [

@@ -6,12 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from audit_app.agencies.models import SECTOR_LABELS
 from audit_app.core.access import allow
 from audit_app.core.commit_point import discard_changes
 from audit_app.core.roles import Role
 from audit_app.core.web import db, parse_id
 from audit_app.questionnaires import library as template_library
 from audit_app.questionnaires.answer_types import ANSWER_TYPES
+from audit_app.questionnaires.definitions import LENS_LABELS, placement_label
 from audit_app.questionnaires.forms import CompareVersionsForm, TemplateUploadForm
 from audit_app.questionnaires.models import AuditTemplate, AuditTemplateVersion
 from audit_app.questionnaires.section_forms import section_form
@@ -107,4 +109,7 @@ def preview(version_id: int) -> str:
         sections=list(zip(definition.sections, forms, strict=True)),
         answer_types=ANSWER_TYPES,
         column_labels=COLUMN_LABELS,
+        lens_labels=LENS_LABELS,
+        placement_label=placement_label,
+        sector_labels={sector.value: label for sector, label in SECTOR_LABELS.items()},
     )

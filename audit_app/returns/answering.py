@@ -28,7 +28,7 @@ from audit_app.core.audit_log import update_versioned
 from audit_app.core.errors import DomainError
 from audit_app.core.models import today, utcnow
 from audit_app.questionnaires.answer_types import answer_type
-from audit_app.questionnaires.definitions import AuditTemplateDefinition, Question
+from audit_app.questionnaires.definitions import GAP_LABELS, AuditTemplateDefinition, Question
 from audit_app.questionnaires.library import definition_of
 from audit_app.questionnaires.models import SignsOfSafetyColumn
 from audit_app.returns.models import (
@@ -410,6 +410,7 @@ def missing_answers(
                 answer_type(question).needs_reason(question)
                 and answer is not None
                 and _answered(answer.value)
+                and answer_type(question).gap(answer.value, question) is None
                 and not (answer.rationale or "").strip()
             ):
                 missing.append(Missing(index, question, "Give the reason for the grade"))
@@ -457,13 +458,21 @@ class AnsweredQuestion:
 @dataclass
 class CheckAnswers:
     by_column: dict[str, list[AnsweredQuestion]] = field(default_factory=dict)
+    gaps: dict[str, list[AnsweredQuestion]] = field(default_factory=dict)
+    """"Not known" and "Does not apply" answers, by gap, counted apart from the columns."""
+    facts: list[AnsweredQuestion] = field(default_factory=list)
+    """Answers that record a fact (a date, a number, a chronology, someone's words)."""
     missing: list[Missing] = field(default_factory=list)
 
 
 def check_answers(definition: AuditTemplateDefinition, answers: dict[str, Answer]) -> CheckAnswers:
-    """Every answer given, under the Signs of Safety column(s) it lands in."""
+    """Every answer given, under the Signs of Safety column(s) it lands in; gaps and facts,
+    which land in none, apart."""
     values = values_of(answers)
-    result = CheckAnswers(by_column={column: [] for column in COLUMN_ORDER})
+    result = CheckAnswers(
+        by_column={column: [] for column in COLUMN_ORDER},
+        gaps={gap: [] for gap in GAP_LABELS},
+    )
     for index, section in enumerate(definition.sections):
         for question in section.questions:
             answer = answers.get(question.id)
@@ -480,6 +489,12 @@ def check_answers(definition: AuditTemplateDefinition, answers: dict[str, Answer
             )
             for column in answer.columns or []:  # every column it lands in
                 result.by_column.setdefault(column, []).append(item)
+            if not answer.columns:
+                gap = handler.gap(answer.value, question)
+                if gap is not None:
+                    result.gaps[gap].append(item)
+                else:
+                    result.facts.append(item)
     result.missing = missing_answers(definition, answers)
     return result
 

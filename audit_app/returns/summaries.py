@@ -31,7 +31,12 @@ from audit_app.cohort.models import CohortMember
 from audit_app.core.errors import DomainError
 from audit_app.core.models import utcnow
 from audit_app.questionnaires.answer_types import answer_type
-from audit_app.questionnaires.definitions import AuditTemplateDefinition, SignsOfSafetyColumn
+from audit_app.questionnaires.definitions import (
+    DOES_NOT_APPLY,
+    NOT_KNOWN,
+    AuditTemplateDefinition,
+    SignsOfSafetyColumn,
+)
 from audit_app.questionnaires.library import definition_of
 from audit_app.returns.answering import COLUMN_ORDER, is_shown
 from audit_app.returns.models import (
@@ -183,11 +188,49 @@ def _involved_returns(session: Session, audit: Audit, agency_id: int) -> list[Ag
     )
 
 
+@dataclass(frozen=True)
+class GapCount:
+    """One question's "not known" and "does not apply" answers across the children."""
+
+    question_id: str
+    question: str
+    not_known: int
+    does_not_apply: int
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """The agency's answers that land in no column because they are gaps, by question."""
+
+    questions: list[GapCount]
+
+    @property
+    def not_known(self) -> int:
+        return sum(count.not_known for count in self.questions)
+
+    @property
+    def does_not_apply(self) -> int:
+        return sum(count.does_not_apply for count in self.questions)
+
+
 def draft_sources(session: Session, audit: Audit, agency_id: int) -> tuple[list[DraftSource], int]:
     """Every answer of the agency across the cohort under each column it lands in, and the
     number of children the agency was involved with."""
+    sources, children, _ = _read_answers(session, audit, agency_id)
+    return sources, children
+
+
+def gaps_of(session: Session, audit: Audit, agency_id: int) -> Gaps:
+    """The agency's "not known" and "does not apply" answers across the cohort, by question:
+    counted apart from the columns (a gap in knowledge is not a worry)."""
+    return _read_answers(session, audit, agency_id)[2]
+
+
+def _read_answers(
+    session: Session, audit: Audit, agency_id: int
+) -> tuple[list[DraftSource], int, Gaps]:
     if audit.template_version is None:
-        return [], 0
+        return [], 0, Gaps([])
     definition = definition_of(audit.template_version)
     returns = _involved_returns(session, audit, agency_id)
     # Plain rows, not Answer objects: thousands of answers, read once, changed never.
@@ -201,6 +244,7 @@ def draft_sources(session: Session, audit: Audit, agency_id: int) -> tuple[list[
             answers[row.return_id][row.question_id] = row
     order = {question.id: n for n, question in enumerate(definition.questions)}
     sources = []
+    gaps: dict[str, Counter[str]] = {}
     for agency_return in returns:
         given = answers[agency_return.id]
         values = {qid: row.value for qid, row in given.items()}
@@ -208,6 +252,9 @@ def draft_sources(session: Session, audit: Audit, agency_id: int) -> tuple[list[
             row = given.get(question.id)
             if row is None or not is_shown(question, values, definition):
                 continue
+            gap = answer_type(question).gap(row.value, question)
+            if gap is not None and not row.columns:
+                gaps.setdefault(question.id, Counter())[gap] += 1
             words = answer_type(question).summary(row.value, question, definition.scales)
             for column in row.columns or []:  # every column the answer lands in
                 sources.append(
@@ -221,7 +268,12 @@ def draft_sources(session: Session, audit: Audit, agency_id: int) -> tuple[list[
                         answer_id=row.id,
                     )
                 )
-    return sources, len(returns)
+    counted = [
+        GapCount(q.id, q.text, gaps[q.id][NOT_KNOWN], gaps[q.id][DOES_NOT_APPLY])
+        for q in definition.questions
+        if q.id in gaps
+    ]
+    return sources, len(returns), Gaps(counted)
 
 
 # --- Reading ---------------------------------------------------------------------------------

@@ -202,6 +202,7 @@ def _render_summary(
         shows_saved=shows_saved,
         form=form,
         column_labels=COLUMN_LABELS,
+        gaps=summaries.gaps_of(session, audit, agency_id),
         column_choices=column_choices,
         columns=summaries.COLUMN_ORDER,
         max_length=summaries.MAX_ITEM_LENGTH,

@@ -74,6 +74,13 @@ def _hint(question: Question, definition: AuditTemplateDefinition) -> str:
     kind = answer_type(question)
     how = kind.cell_hint(question, definition.scales)
     parts = [question.hint or "", how]
+    described = [
+        f"{choice.label}: {text}"
+        for choice in kind.choices(question, definition.scales) or []
+        if (text := kind.descriptor(choice.value, question, definition.scales))
+    ]
+    if described:
+        parts.append("What each grade looks like. " + " ".join(described))
     if kind.needs_reason(question):
         parts.append("Say why you gave this grade in the 'Why this grade?' column.")
     elif takes_reason(question):

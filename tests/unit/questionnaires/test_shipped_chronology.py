@@ -32,4 +32,4 @@ def test_the_changed_templates_carry_a_new_version_label(key: str) -> None:
     """Version 1.0 asked for the dated list: a changed file needs a new label, since the same
     label with new content is refused when it is loaded."""
     path = SHIPPED_TEMPLATES / f"{key}.yaml"
-    assert template_format.parse(path.read_bytes(), path.name).version == "1.1"
+    assert template_format.parse(path.read_bytes(), path.name).version not in ("1.0", "")

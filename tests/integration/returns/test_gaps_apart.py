@@ -1,0 +1,159 @@
+""" "Not known" and "does not apply" are counted apart from the three Signs of Safety
+columns, on check your answers and in the agency's summary; facts (dates, numbers,
+chronologies) are shown apart too (issue 10)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from audit_app.audits.lifecycle import move, set_agencies
+from audit_app.models import (
+    Agency,
+    Answer,
+    Audit,
+    AuditStatus,
+    ChildIdentity,
+    CohortMember,
+    Role,
+    User,
+)
+from audit_app.questionnaires.library import load_template
+from audit_app.returns.answering import missing_answers
+from audit_app.returns.summaries import gaps_of
+from tests.conftest import page, sign_in, text_of
+from tests.integration.returns.test_returns import own_return, save
+from tests.integration.returns.test_summaries import form_as_shown, texts
+from tests.unit.questionnaires.test_lens_and_gaps import _question
+from tests.unit.questionnaires.test_template_format import example
+
+EARLY_HELP = "Was early help offered before the crisis?"
+WHO = "Who referred the child?"
+
+
+@pytest.fixture
+def gapped(session: Session, users: dict[Role, User], agency: Agency) -> Audit:
+    data = example()
+    data["id"] = "gapped-audit"
+    _question(data, "early_help_offered")["does_not_apply"] = True
+    _question(data, "who_referred").update(not_known=True, does_not_apply=True)
+    _question(data, "overall")["not_known"] = True
+    version = load_template(session, yaml.safe_dump(data).encode(), "gapped.yaml").version
+    audit = Audit(title="Gaps", template_version_id=version.id, lead=users[Role.ADMIN])
+    session.add(audit)
+    session.flush()
+    for position, code in enumerate(("Child A", "Child B")):
+        member = CohortMember(audit_id=audit.id, code=code, position=position)
+        member.identity = ChildIdentity(local_id=f"L{position}", full_name=f"Secret {position}")
+        session.add(member)
+    session.flush()
+    set_agencies(session, audit, [agency.id])
+    session.refresh(audit)
+    move(session, audit, AuditStatus.COLLECTING)
+    session.commit()
+    return audit
+
+
+def _section(soup: object, heading: str) -> str:
+    """The text under a check-your-answers heading, up to the next heading of its level."""
+    found = soup.find(["h2", "h3"], string=lambda s: s and s.strip().startswith(heading))  # type: ignore[attr-defined]
+    assert found is not None, heading
+    parts = []
+    for sibling in found.find_next_siblings():
+        if sibling.name in ("h2", found.name):
+            break
+        parts.append(sibling.get_text(" ", strip=True))
+    return " ".join(parts)
+
+
+def test_gaps_and_facts_are_shown_apart_on_check_your_answers(
+    client: FlaskClient, users: dict[Role, User], session: Session, gapped: Audit, agency: Agency
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    child_a = own_return(session, gapped, agency.id, "Child A")
+    base = f"/returns/{child_a.id}"
+    section = page(client.get(f"{base}/sections/1"))
+    # The gap answers are offered, each saying what it means.
+    assert section.find("input", attrs={"name": "early_help_offered", "value": "does_not_apply"})
+    assert "not counted as a worry" in text_of(section)
+    save(
+        client,
+        f"{base}/sections/1",
+        {"early_help_offered": "not_known", "who_referred": "does_not_apply"},
+    )
+    save(
+        client,
+        f"{base}/sections/2",
+        {"overall": "not_known", "confidence": "high", "referral_date": ["3", "2", "2021"]},
+    )
+    stored = {
+        answer.question_id: answer
+        for answer in session.scalars(select(Answer).where(Answer.return_id == child_a.id))
+    }
+    assert stored["early_help_offered"].columns == [] and stored["who_referred"].columns == []
+    assert stored["referral_date"].columns == []  # a fact
+    assert stored["confidence"].columns == ["working_well"]
+
+    check = page(client.get(f"{base}/check"))
+    worried = _section(check, "What are we worried about")
+    working = _section(check, "What's working well")
+    assert EARLY_HELP not in worried + working and WHO not in worried + working
+    assert "How confident are you?" in working
+    not_known = _section(check, "Not known: gaps in what the records show (2)")
+    assert EARLY_HELP in not_known and "Overall grade" in not_known
+    assert WHO in _section(check, "Does not apply to this agency (1)")
+    assert "3 February 2021" in _section(check, "Facts and words recorded")
+    # A grade that is not known needs no reason for it.
+    assert not any(m.question.id == "overall" for m in missing_answers_of(session, child_a))
+
+
+def missing_answers_of(session: Session, agency_return: object) -> list:
+    from audit_app.returns.answering import definition_for
+
+    answers = {
+        a.question_id: a
+        for a in session.scalars(select(Answer).where(Answer.return_id == agency_return.id))  # type: ignore[attr-defined]
+    }
+    return missing_answers(definition_for(agency_return), answers)  # type: ignore[arg-type]
+
+
+def test_the_agency_summary_counts_gaps_apart_and_drafts_none_of_them(
+    client: FlaskClient, users: dict[Role, User], session: Session, gapped: Audit, agency: Agency
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    answers = {
+        "Child A": {"early_help_offered": "not_known", "who_referred": "does_not_apply"},
+        "Child B": {"early_help_offered": "does_not_apply", "who_referred": "gp"},
+    }
+    for code, given in answers.items():
+        save(
+            client, f"/returns/{own_return(session, gapped, agency.id, code).id}/sections/1", given
+        )
+    gaps = gaps_of(session, gapped, agency.id)
+    assert [(g.question_id, g.not_known, g.does_not_apply) for g in gaps.questions] == [
+        ("early_help_offered", 1, 1),
+        ("who_referred", 0, 1),
+    ]
+    assert (gaps.not_known, gaps.does_not_apply) == (1, 2)
+
+    url = f"/audits/{gapped.id}/summary"
+    before = page(client.get(url))
+    table = before.select_one("#gaps ~ table")
+    assert table is not None
+    rows = [
+        [c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+        for tr in table.select("tbody tr")
+    ]
+    assert rows == [[EARLY_HELP, "1", "1"], [WHO, "0", "1"]]
+    assert '1 answer was "Not known" and 2 "Does not apply to my agency"' in text_of(before)
+    client.post(url, data=form_as_shown(before, "draft"))
+    drafted = " ".join(
+        text
+        for column in ("working_well", "worried_about", "needs_to_happen")
+        for text in texts(session, gapped, agency, column)
+    )
+    assert EARLY_HELP not in drafted  # only gaps: in no column, so in no item
+    assert f"In 1 of 2 children, “{WHO}”: GP (1 child)." in drafted
