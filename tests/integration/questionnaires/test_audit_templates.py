@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from audit_app.agencies.models import AgencySector
 from audit_app.models import AuditTemplate, AuditTemplateVersion, Role, User
 from audit_app.questionnaires import library as template_library
 from audit_app.questionnaires import template_format
@@ -106,9 +107,13 @@ def test_each_shipped_template_loads_previews_and_renders(
     for question in definition.questions:
         handler = ANSWER_TYPES[question.type]
         choices = handler.choices(question, definition.scales)
-        for choice in choices or []:  # every possible answer lands in a column
+        for choice in choices or []:
+            # Every possible answer to a judgement lands in a column, but a gap: "not
+            # known" and "does not apply" are counted apart, and facts land in none.
             value = [choice.value] if question.type == "multiple_choice" else choice.value
-            assert handler.columns(value, question, definition.scales), (question.id, choice)
+            lands = handler.columns(value, question, definition.scales)
+            judged = not question.is_fact and handler.gap(choice.value, question) is None
+            assert bool(lands) == judged, (question.id, choice)
     version = load_template(session, path.read_bytes(), path.name).version
     session.commit()
     sign_in(client, users[Role.ADMIN].email)
@@ -148,18 +153,18 @@ def test_the_summary_says_what_a_return_asks_and_how_long_it_takes() -> None:
     )
     assert result.returncode == 0, result.stderr
     definition = template_format.parse(SHIPPED[0].read_bytes(), SHIPPED[0].name)
-    estimate = estimate_return(definition)
     lines = result.stdout.splitlines()
     assert ": valid: " in lines[0]
-    assert (
-        lines[1]
-        .strip()
-        .startswith(
-            f"Every agency: {estimate.questions} questions, {estimate.required} of them required"
-        )
-    )
-    assert f"about {estimate.minutes} minutes a child" in lines[1]
-    assert lines[2].strip() == f"Estimated by the rule: {ESTIMATE_RULE}."
+    # A template that asks some sectors only is estimated sector by sector, in words.
+    assert definition.targets_sectors
+    assert len(lines) == 2 + len(AgencySector)
+    for line, sector in zip(lines[1:], AgencySector, strict=False):
+        estimate = estimate_return(definition.for_sector(sector.value))
+        assert line.strip().startswith(
+            f"{sector.label}: {estimate.questions} questions, {estimate.required} of them required"
+        ), line
+        assert f"about {estimate.minutes} minutes a child" in line
+    assert lines[-1].strip() == f"Estimated by the rule: {ESTIMATE_RULE}."
 
 
 def test_a_broken_copy_fails_validation_naming_the_path(tmp_path: Path) -> None:
