@@ -76,7 +76,6 @@ def template_yaml() -> bytes:
                         "maps": {
                             "yes": "working_well",
                             "no": "worried_about",
-                            "not_known": "worried_about",
                         },
                     }
                 )
@@ -138,7 +137,6 @@ def template_yaml() -> bytes:
                         "id": qid,
                         "type": "date",
                         "text": f"Question {number}: when was the referral?",
-                        "column": "working_well",
                     }
                 )
             elif kind == 6:
@@ -149,7 +147,6 @@ def template_yaml() -> bytes:
                         "text": f"Question {number}: how many days did the child wait?",
                         "min": 0,
                         "unit": "days",
-                        "column": "worried_about",
                     }
                 )
             else:

@@ -311,18 +311,18 @@ def test_audit_lead_previews_uploads_and_compares_templates(page: Page, tmp_path
     expect(page.locator("#template-problems")).to_contain_text("must not be empty")
     expect(page.locator("#template-problems")).to_contain_text("put it in quotes")
 
-    # A changed shipped template becomes version 1.2; the versions page says what changed.
+    # A changed shipped template becomes version 2.1; the versions page says what changed.
     source = SHIPPED_TEMPLATES / "signs-of-safety-macfa.yaml"
     data = yaml.safe_load(source.read_text())
-    data["version"] = "1.2"
+    data["version"] = "2.1"
     data["sections"][0]["questions"][0]["text"] = "What is life like for this child, day to day?"
-    changed = tmp_path / "signs-of-safety-macfa-1.2.yaml"
+    changed = tmp_path / "signs-of-safety-macfa-2.1.yaml"
     changed.write_text(yaml.safe_dump(data, sort_keys=False))
     page.get_by_label("Template file").set_input_files(str(changed))
     submit(page, "Upload and check")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("added as a new version")
     follow(page, "Back to versions")
-    expect(page.locator("main")).to_contain_text("From version 1.1 to version 1.2")
+    expect(page.locator("main")).to_contain_text("From version 2.0 to version 2.1")
     expect(page.locator("main")).to_contain_text("Questions reworded (1)")
     screenshot(page, "template-versions")
 
@@ -345,7 +345,7 @@ def test_audit_lead_sets_up_an_audit_and_draws_a_verified_cohort(page: Page, tmp
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the audit's title")
     page.get_by_label("Title", exact=True).fill("Self-harm presentations 2020")
     page.get_by_label(
-        "Children in crisis: mental health and emotional wellbeing, version 1.1"
+        "Children in crisis: mental health and emotional wellbeing, version 2.0"
     ).check()
     submit(page, "Save audit details")
     assert h1(page) == "Self-harm presentations 2020"

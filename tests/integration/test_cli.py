@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from audit_app.accounts.memberships import holds, leads_partnership
 from audit_app.demo import DEMO_LOGINS, DEMO_PASSWORD
 from audit_app.models import Agency, Audit, AuditLogEntry, Role, User
+from audit_app.questionnaires import template_format
+from audit_app.questionnaires.library import SHIPPED_TEMPLATES
 from tests.conftest import sign_in
 from tests.databases import fresh_database
 
@@ -113,6 +115,12 @@ def test_demo_loads_once_and_prints_the_logins(app: Flask, session: Session) -> 
     # The demo audits use the shipped children in crisis template.
     audits = session.scalars(select(Audit)).all()
     assert {a.template_version.template.key for a in audits} == {"children-in-crisis"}
+    # ... in its new version, the one in the shipped file (issue 10).
+    shipped = SHIPPED_TEMPLATES / "children-in-crisis.yaml"
+    definition = template_format.parse(shipped.read_bytes(), shipped.name)
+    assert definition.version == "2.0"
+    assert {a.template_version.content_hash for a in audits} == {definition.content_hash}
+    assert {a.template_version.version_label for a in audits} == {"2.0"}
     # Every demo login reaches its home page.
     for login in DEMO_LOGINS:
         client = app.test_client()
