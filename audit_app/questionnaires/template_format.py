@@ -551,7 +551,7 @@ def _evidence_question(raw: dict[str, Any]) -> dict[str, Any]:
         "id": f"{raw.get('id')}_evidence",
         "type": "single_choice",
         "text": "How strong is the evidence in your records for this grade?",
-        "hint": f'For "{raw.get("text")}".',
+        "hint": f'About your grade for "{raw.get("text")}"',
         "required": False,
         "lens": "fact",
         "options": [{"value": c.value, "label": c.label} for c in EVIDENCE_STRENGTH],

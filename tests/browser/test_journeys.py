@@ -495,6 +495,9 @@ def test_reviewer_completes_and_sends_a_return(page: Page) -> None:
     sections = page.locator("p.govuk-body-s", has_text="Section 1 of").inner_text().split(" of ")[1]
     for number in range(1, int(sections) + 1):
         _answer_everything_on_this_page(page)
+        if number == int(sections):  # the overall grade, each grade with its descriptor
+            expect(page.locator(".govuk-radios__hint").first).to_be_visible()
+            screenshot(page, "reviewer-overall-judgement")
         submit(page, "Save and continue" if number < int(sections) else "Save")
     assert h1(page) == "Child B: your agency's return"
 
@@ -511,6 +514,8 @@ def test_reviewer_completes_and_sends_a_return(page: Page) -> None:
     submit(page, "Check your answers and send")  # a link styled as a button
     expect(page.locator("main")).to_contain_text("What's working well")
     expect(page.locator("main")).to_contain_text("What are we worried about")
+    expect(page.locator("main")).to_contain_text("Facts and words recorded")
+    screenshot(page, "reviewer-check-answers")
     submit(page, "Send the return")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("has been sent")
     screenshot(page, "reviewer-after-sending")
