@@ -332,7 +332,7 @@ class AnswerType:
     def placements(self, stored: Any, question: Question, scales: Scales) -> list[str]:
         """Where an answer lands: each a column, or a Signs of Safety sub-heading inside one
         (none when not answered, for a fact, and for "not known" or "does not apply")."""
-        if blank(stored):
+        if blank(stored) or self.gap(stored, question) is not None:
             return []
         if question.column:
             return [question.column]
@@ -361,10 +361,11 @@ class AnswerType:
 
     def gap(self, stored: Any, question: Question) -> str | None:
         """:data:`NOT_KNOWN` or :data:`DOES_NOT_APPLY` when the answer is one of those
-        (counted apart from the columns), else None."""
-        if isinstance(stored, str) and stored in GAP_LABELS:
-            return stored
-        return None
+        (counted apart from the columns), else None. A version written before gaps were
+        kept apart may map "not known" to a column: there it is an answer like any other."""
+        if not self.set_answers or not isinstance(stored, str) or stored not in GAP_LABELS:
+            return None
+        return None if stored in question.maps else stored
 
     def normal(self, stored: Any) -> Any:
         """A value in a form that compares equal when a person would call it unchanged."""
@@ -633,9 +634,10 @@ class Grade(OneChoice):
                     f"(declared: {declared})",
                 )
             ]
-        if not question.descriptors:
-            return []
-        levels = [level.value for level in scales[question.scale or ""].levels]
+        scale = scales.get(question.scale or "")
+        if not question.descriptors or scale is None:
+            return []  # a missing scale is reported apart
+        levels = [level.value for level in scale.levels]
         problems = [
             (f"descriptors.{value}", f"{value!r} is not a grade of the scale {question.scale!r}")
             for value in question.descriptors
