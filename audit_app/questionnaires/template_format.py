@@ -556,8 +556,9 @@ def _evidence_question(raw: dict[str, Any]) -> dict[str, Any]:
         "lens": "fact",
         "options": [{"value": c.value, "label": c.label} for c in EVIDENCE_STRENGTH],
     }
-    if isinstance(raw.get("asked_of"), list):
-        added["asked_of"] = raw["asked_of"]
+    for key in ("asked_of", "show_if"):  # asked whenever, and of whomever, the grade is
+        if key in raw:
+            added[key] = raw[key]
     return added
 
 
@@ -608,6 +609,15 @@ def _check_scales(data: dict[str, Any]) -> list[TemplateError]:
                     )
                 )
             values = [level.get("value") for _, level in _dicts(entry.get("levels"))]
+            for l_index, value in enumerate(values):
+                if isinstance(value, str) and value in GAP_LABELS:
+                    errors.append(
+                        TemplateError(
+                            f"scales[{index}].levels[{l_index}].value",
+                            f"{value!r} is reserved: give not_known: true or does_not_apply: "
+                            f'true on the question to offer "{GAP_LABELS[value]}"',
+                        )
+                    )
             for duplicate in sorted({str(v) for v in values if values.count(v) > 1}):
                 errors.append(
                     TemplateError(
@@ -725,6 +735,14 @@ def _check_columns(
 ) -> list[TemplateError]:
     handler = ANSWER_TYPES[question.type]
     choices = handler.choices(question, scales)
+    if question.is_fact and question.type == "grade":
+        return [
+            TemplateError(
+                f"{path}.lens",
+                "a grade is a judgement: it cannot be a fact; use a single_choice question to "
+                "record a fact from a list",
+            )
+        ]
     if handler.records_fact or question.is_fact:
         given = [key for key in ("column", "maps") if key in raw]
         if handler.records_fact and raw.get("lens") in ("practice", "situation"):
@@ -830,28 +848,40 @@ def _check_placements(
             for where, value in written
             if value in COLUMNS
         ]
-        scale = scales.get(question.scale or "") if question.type == "grade" else None
-        if scale is not None and "maps" not in raw:
-            columns = [level.value for level in scale.levels if level.column in COLUMNS]
-            if columns:
-                errors.append(
-                    TemplateError(
-                        f"{path}.scale",
-                        f"the scale {scale.id!r} places {', '.join(columns)} in a column, not "
-                        "under a sub-heading: give maps with a sub-heading for each grade, or "
-                        "use a scale whose levels give sub-headings",
-                    )
+    else:
+        errors = [
+            TemplateError(
+                where,
+                f"{value!r} is a sub-heading, for questions about the child's situation: set "
+                "lens: situation, or give a column",
+            )
+            for where, value in written
+            if value in SUB_HEADINGS
+        ]
+    scale = scales.get(question.scale or "") if question.type == "grade" else None
+    if scale is not None and "column" not in raw and not errors:
+        # The levels not mapped land where their scale says: that must fit the lens too.
+        unmapped = [level for level in scale.levels if level.value not in question.maps]
+        if question.lens == "situation":
+            wrong = [level.value for level in unmapped if level.column in COLUMNS]
+            where_they_land = "in a column, not under a sub-heading"
+        else:
+            wrong = [level.value for level in unmapped if level.column in SUB_HEADINGS]
+            where_they_land = "under a sub-heading of the child's situation, not in a column"
+        if wrong:
+            errors.append(
+                TemplateError(
+                    f"{path}.scale",
+                    f"the scale {scale.id!r} places {', '.join(wrong)} {where_they_land}: "
+                    + (
+                        "give maps with a sub-heading for each, or use a scale whose levels "
+                        "give sub-headings"
+                        if question.lens == "situation"
+                        else "set lens: situation, or map each to a column"
+                    ),
                 )
-        return errors
-    return [
-        TemplateError(
-            where,
-            f"{value!r} is a sub-heading, for questions about the child's situation: set "
-            "lens: situation, or give a column",
-        )
-        for where, value in written
-        if value in SUB_HEADINGS
-    ]
+            )
+    return errors
 
 
 def _check_gaps(path: str, raw: dict[str, Any], question: Question) -> list[TemplateError]:

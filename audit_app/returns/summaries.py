@@ -216,21 +216,8 @@ class Gaps:
 def draft_sources(session: Session, audit: Audit, agency_id: int) -> tuple[list[DraftSource], int]:
     """Every answer of the agency across the cohort under each column it lands in, and the
     number of children the agency was involved with."""
-    sources, children, _ = _read_answers(session, audit, agency_id)
-    return sources, children
-
-
-def gaps_of(session: Session, audit: Audit, agency_id: int) -> Gaps:
-    """The agency's "not known" and "does not apply" answers across the cohort, by question:
-    counted apart from the columns (a gap in knowledge is not a worry)."""
-    return _read_answers(session, audit, agency_id)[2]
-
-
-def _read_answers(
-    session: Session, audit: Audit, agency_id: int
-) -> tuple[list[DraftSource], int, Gaps]:
     if audit.template_version is None:
-        return [], 0, Gaps([])
+        return [], 0
     definition = definition_of(audit.template_version)
     returns = _involved_returns(session, audit, agency_id)
     # Plain rows, not Answer objects: thousands of answers, read once, changed never.
@@ -244,7 +231,6 @@ def _read_answers(
             answers[row.return_id][row.question_id] = row
     order = {question.id: n for n, question in enumerate(definition.questions)}
     sources = []
-    gaps: dict[str, Counter[str]] = {}
     for agency_return in returns:
         given = answers[agency_return.id]
         values = {qid: row.value for qid, row in given.items()}
@@ -252,9 +238,6 @@ def _read_answers(
             row = given.get(question.id)
             if row is None or not is_shown(question, values, definition):
                 continue
-            gap = answer_type(question).gap(row.value, question)
-            if gap is not None and not row.columns:
-                gaps.setdefault(question.id, Counter())[gap] += 1
             words = answer_type(question).summary(row.value, question, definition.scales)
             for column in row.columns or []:  # every column the answer lands in
                 sources.append(
@@ -268,12 +251,73 @@ def _read_answers(
                         answer_id=row.id,
                     )
                 )
-    counted = [
-        GapCount(q.id, q.text, gaps[q.id][NOT_KNOWN], gaps[q.id][DOES_NOT_APPLY])
-        for q in definition.questions
-        if q.id in gaps
+    return sources, len(returns)
+
+
+def gaps_of(session: Session, audit: Audit, agency_id: int) -> Gaps:
+    """The agency's "not known" and "does not apply" answers across the cohort, by question:
+    counted apart from the columns (a gap in knowledge is not a worry)."""
+    return gaps_by_agency(session, audit, agency_id).get(agency_id, Gaps([]))
+
+
+def gaps_by_agency(session: Session, audit: Audit, agency_id: int | None = None) -> dict[int, Gaps]:
+    """Each agency's gap answers across the cohort (or one agency's), by question, in one
+    statement: only the answers to questions that offer a gap, and to the questions their
+    showing depends on, are read."""
+    if audit.template_version is None:
+        return {}
+    definition = definition_of(audit.template_version)
+    offering = [
+        question
+        for question in definition.questions
+        if any(
+            answer_type(question).gap(choice.value, question)
+            for choice in definition.choices.get(question.id, ())
+        )
     ]
-    return sources, len(returns), Gaps(counted)
+    needed = {question.id for question in offering}
+    for question in offering:  # the answers that decide whether each is shown
+        condition = question.show_if
+        while condition is not None and condition.question not in needed:
+            needed.add(condition.question)
+            target = definition.question(condition.question)
+            condition = target.show_if if target is not None else None
+    if not offering:
+        return {}
+    statement = (
+        select(AgencyReturn.agency_id, Answer.return_id, Answer.question_id, Answer.value)
+        .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
+        .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
+        .where(
+            AgencyReturn.audit_id == audit.id,
+            AgencyReturn.status != ReturnStatus.NO_INVOLVEMENT,
+            CohortMember.removed_at.is_(None),
+            Answer.question_id.in_(sorted(needed)),
+        )
+    )
+    if agency_id is not None:
+        statement = statement.where(AgencyReturn.agency_id == agency_id)
+    values: dict[tuple[int, int], dict[str, Any]] = {}
+    for row in session.execute(statement):
+        values.setdefault((row.agency_id, row.return_id), {})[row.question_id] = row.value
+    counts: dict[int, dict[str, Counter[str]]] = {}
+    for (agency, _), given in values.items():
+        for question in offering:
+            gap = answer_type(question).gap(given.get(question.id), question)
+            if gap is not None and is_shown(question, given, definition):
+                counts.setdefault(agency, {}).setdefault(question.id, Counter())[gap] += 1
+    return {
+        agency: Gaps(
+            [
+                GapCount(
+                    q.id, q.text, by_question[q.id][NOT_KNOWN], by_question[q.id][DOES_NOT_APPLY]
+                )
+                for q in offering
+                if q.id in by_question
+            ]
+        )
+        for agency, by_question in counts.items()
+    }
 
 
 # --- Reading ---------------------------------------------------------------------------------

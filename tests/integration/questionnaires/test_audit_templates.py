@@ -123,6 +123,10 @@ def test_each_shipped_template_loads_previews_and_renders(
         assert section.title in body
     for question in definition.questions:
         assert question.text in body, question.id
+    # How each answer is used: a grade's levels with where each lands, a fact in none.
+    assert "Outstanding: What's working well" in body
+    assert "Nothing: it records a fact, in no column" in body
+    assert "Not known: counted apart, in no column" in body
     # Read-only: every question sits inside a disabled fieldset.
     assert soup.select("main form") == []  # nothing can be submitted from a preview
     assert len(soup.select("fieldset.app-preview[disabled]")) == len(definition.sections)

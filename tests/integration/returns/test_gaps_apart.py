@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -121,7 +122,12 @@ def missing_answers_of(session: Session, agency_return: object) -> list:
 
 
 def test_the_agency_summary_counts_gaps_apart_and_drafts_none_of_them(
-    client: FlaskClient, users: dict[Role, User], session: Session, gapped: Audit, agency: Agency
+    app: Flask,
+    client: FlaskClient,
+    users: dict[Role, User],
+    session: Session,
+    gapped: Audit,
+    agency: Agency,
 ) -> None:
     sign_in(client, users[Role.REVIEWER].email)
     answers = {
@@ -157,3 +163,17 @@ def test_the_agency_summary_counts_gaps_apart_and_drafts_none_of_them(
     )
     assert EARLY_HELP not in drafted  # only gaps: in no column, so in no item
     assert f"In 1 of 2 children, “{WHO}”: GP (1 child)." in drafted
+
+    # Sent to the panel, the gaps are read with the summary by the audit lead and the panel.
+    sent = client.post(url, data=form_as_shown(page(client.get(url)), "send"))
+    assert sent.status_code == 302
+    lead = app.test_client()
+    sign_in(lead, users[Role.ADMIN].email)
+    summaries = page(lead.get(f"/audits/{gapped.id}/summaries"))
+    table = summaries.select_one(f"#gaps-{agency.id} ~ table")
+    assert table is not None
+    rows = [
+        [c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+        for tr in table.select("tbody tr")
+    ]
+    assert rows == [[EARLY_HELP, "1", "1"], [WHO, "0", "1"]]

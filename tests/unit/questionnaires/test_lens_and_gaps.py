@@ -300,3 +300,69 @@ def test_a_grade_shows_its_descriptors_and_is_followed_by_its_evidence_strength(
     for scale in tf.BUILT_IN_SCALES.values():
         assert all(level.descriptor for level in scale.levels), scale.id
         assert {level.column for level in scale.levels} <= set(COLUMNS)
+
+
+# --- Found in review ---------------------------------------------------------------------------
+
+
+def test_descriptors_on_a_grade_without_a_usable_scale_are_refused_not_a_crash() -> None:
+    for scale in (None, 5, "nowhere"):
+        data = _changed("overall", descriptors={"good": "Help in time."}, scale=scale)
+        assert errors_of(data), scale  # refused, naming what is wrong; never an exception
+
+
+@pytest.mark.parametrize(
+    ("keys", "where", "message"),
+    [
+        ({"lens": "fact"}, ".lens", "a grade is a judgement: it cannot be a fact"),
+        (  # a situation grade whose scale leaves some grades in plain columns
+            {"lens": "situation", "maps": {"good": "safety"}},
+            ".scale",
+            "places outstanding, requires_improvement, inadequate in a column",
+        ),
+    ],
+)
+def test_a_grade_lands_where_its_lens_says(keys: dict[str, Any], where: str, message: str) -> None:
+    found = errors_of(_changed("overall", **keys))
+    assert any(p == _path("overall") + where and message in m for p, m in found), found
+
+
+def test_a_practice_grade_cannot_use_a_scale_of_sub_headings() -> None:
+    data = example()
+    for level, heading in zip(data["scales"][1]["levels"], ("safety", "danger"), strict=True):
+        level["column"] = heading
+    found = errors_of(data)
+    assert any(
+        p == _path("confidence") + ".scale" and "under a sub-heading" in m for p, m in found
+    ), found
+
+
+def test_a_scale_level_cannot_be_a_gap_answer() -> None:
+    data = example()
+    data["scales"][1]["levels"][1]["value"] = "not_known"
+    assert any(
+        p == "scales[1].levels[1].value" and "'not_known' is reserved" in m
+        for p, m in errors_of(data)
+    )
+
+
+def test_a_gap_lands_in_no_column_even_where_every_answer_has_one() -> None:
+    data = _changed("who_referred", maps=None, column="working_well", not_known=True)
+    assert errors_of(data) == []
+    definition = tf.build(data)
+    question = definition.question("who_referred")
+    kind = answer_type(question)
+    assert kind.columns("gp", question, definition.scales) == ["working_well"]
+    assert kind.columns("not_known", question, definition.scales) == []
+    assert kind.gap("not_known", question) == "not_known"
+
+
+def test_the_evidence_question_is_asked_only_when_its_grade_is() -> None:
+    data = _changed(
+        "overall",
+        evidence_strength=True,
+        show_if={"question": "early_help_offered", "equals": "no"},
+    )
+    assert errors_of(data) == []
+    evidence = tf.build(data).question("overall_evidence")
+    assert evidence.show_if is not None and evidence.show_if.question == "early_help_offered"

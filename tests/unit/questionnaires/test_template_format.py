@@ -268,6 +268,13 @@ KEYS = st.sampled_from(
         "unit",
         "version",
         "purpose",
+        "lens",
+        "not_known",
+        "does_not_apply",
+        "descriptors",
+        "descriptor",
+        "evidence_strength",
+        "asked_of",
     ]
 )
 
@@ -280,9 +287,40 @@ def _containers(node: Any, found: list[Any]) -> list[Any]:
     return found
 
 
+def rich_example() -> dict[str, Any]:
+    """The example with every key issue 10 added: lenses, sub-headings, gaps, descriptors."""
+    data = example()
+    early, missed, who, services = data["sections"][0]["questions"]
+    overall, confidence = data["sections"][1]["questions"][:2]
+    early["does_not_apply"] = True
+    missed.update(lens="situation", column="complicating_factors")
+    who.update(not_known=True, does_not_apply=True)
+    services["asked_of"] = ["health", "mental_health"]
+    overall.update(
+        evidence_strength=True,
+        not_known=True,
+        descriptors={
+            "outstanding": "a",
+            "good": "b",
+            "requires_improvement": "c",
+            "inadequate": "d",
+        },
+    )
+    data["scales"][1]["levels"] = [
+        {"value": "0", "label": "0", "column": "danger", "descriptor": "Unsafe."},
+        {"value": "10", "label": "10", "column": "safety", "descriptor": "Safe."},
+    ]
+    confidence["lens"] = "situation"
+    return data
+
+
+def test_the_rich_example_is_valid() -> None:
+    assert errors_of(rich_example()) == []
+
+
 @st.composite
 def mutated_templates(draw: st.DrawFn) -> Any:
-    data = copy.deepcopy(example())
+    data = copy.deepcopy(draw(st.sampled_from([example(), rich_example()])))
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
         containers = _containers(data, [])
         target = draw(st.sampled_from(containers))
