@@ -1064,6 +1064,8 @@ def compare(old: AuditTemplateDefinition, new: AuditTemplateDefinition) -> Templ
             )
             if getattr(previous, name) != getattr(question, name)
         ]
+        if question.scale and old.scales.get(question.scale) != new.scales.get(question.scale):
+            changed.append("the scale's grades")  # their labels, columns or descriptors
         if changed:
             diff.changed.append((previous, question, changed))
     return diff

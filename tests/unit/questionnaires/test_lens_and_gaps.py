@@ -366,3 +366,15 @@ def test_the_evidence_question_is_asked_only_when_its_grade_is() -> None:
     assert errors_of(data) == []
     evidence = tf.build(data).question("overall_evidence")
     assert evidence.show_if is not None and evidence.show_if.question == "early_help_offered"
+
+
+def test_comparing_versions_reports_a_changed_descriptor_lens_or_gap() -> None:
+    old = tf.build(example())
+    data = example()
+    data["scales"][1]["levels"][0]["descriptor"] = "Every record agrees, written at the time."
+    _question(data, "who_referred")["not_known"] = True
+    _question(data, "missed_opportunity").update(lens="situation", column="complicating_factors")
+    changed = {after.id: what for _, after, what in tf.compare(old, tf.build(data)).changed}
+    assert "the scale's grades" in changed["confidence"]
+    assert "not_known" in changed["who_referred"]
+    assert {"lens", "column"} <= set(changed["missed_opportunity"])
