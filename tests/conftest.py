@@ -212,3 +212,31 @@ def post_form(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
 
 def text_of(soup: BeautifulSoup) -> str:
     return re.sub(r"\s+", " ", soup.get_text(" ", strip=True))
+
+
+def collecting_audit(
+    session: Session,
+    version: AuditTemplateVersion,
+    lead: User,
+    agencies: list[Agency],
+    codes: tuple[str, ...] = ("Child A",),
+    title: str = "Children in crisis",
+) -> Audit:
+    """An audit on ``version`` collecting returns from ``agencies`` on children ``codes``
+    (each with an invented identity), committed."""
+    from audit_app.audits.lifecycle import move, set_agencies
+    from audit_app.models import AuditStatus, ChildIdentity, CohortMember
+
+    audit = Audit(title=title, template_version_id=version.id, lead=lead)
+    session.add(audit)
+    session.flush()
+    for position, code in enumerate(codes):
+        member = CohortMember(audit_id=audit.id, code=code, position=position)
+        member.identity = ChildIdentity(local_id=f"L{position}", full_name=f"Secret {position}")
+        session.add(member)
+    session.flush()
+    set_agencies(session, audit, [agency.id for agency in agencies])
+    session.refresh(audit)
+    move(session, audit, AuditStatus.COLLECTING)
+    session.commit()
+    return audit

@@ -27,7 +27,7 @@ from audit_app.models import (
 from audit_app.questionnaires import template_format as tf
 from audit_app.questionnaires.library import load_shipped_templates, load_template
 from audit_app.workbooks.workbook import FIRST_ROW
-from tests.conftest import make_user, page, sign_in, text_of
+from tests.conftest import collecting_audit, make_user, page, sign_in, text_of
 from tests.integration.returns.test_returns import own_return
 from tests.unit.questionnaires.test_asked_of import _targeted
 
@@ -131,22 +131,9 @@ def gp(session: Session) -> Agency:
 def crisis_audit(session: Session, users: dict[Role, User], agency: Agency, gp: Agency) -> Audit:
     """An audit on the shipped children-in-crisis template, with CAMHS and a GP practice."""
     versions = {r.version.template.key: r.version for r in load_shipped_templates(session)}
-    audit = Audit(
-        title="Children in crisis",
-        template_version_id=versions["children-in-crisis"].id,
-        lead=users[Role.ADMIN],
+    return collecting_audit(
+        session, versions["children-in-crisis"], users[Role.ADMIN], [agency, gp]
     )
-    session.add(audit)
-    session.flush()
-    member = CohortMember(audit_id=audit.id, code="Child A", position=0)
-    member.identity = ChildIdentity(local_id="L0", full_name="Secret Name")
-    session.add(member)
-    session.flush()
-    set_agencies(session, audit, [agency.id, gp.id])
-    session.refresh(audit)
-    move(session, audit, AuditStatus.COLLECTING)
-    session.commit()
-    return audit
 
 
 def _asked_on_the_pages(client: FlaskClient, return_id: int) -> set[str]:

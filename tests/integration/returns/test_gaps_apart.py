@@ -11,21 +11,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit_app.audits.lifecycle import move, set_agencies
 from audit_app.models import (
     Agency,
     Answer,
     Audit,
-    AuditStatus,
-    ChildIdentity,
-    CohortMember,
     Role,
     User,
 )
 from audit_app.questionnaires.library import load_template
 from audit_app.returns.answering import missing_answers
 from audit_app.returns.summaries import gaps_of
-from tests.conftest import page, sign_in, text_of
+from tests.conftest import collecting_audit, page, sign_in, text_of
 from tests.integration.returns.test_returns import own_return, save
 from tests.integration.returns.test_summaries import form_as_shown, texts
 from tests.unit.questionnaires.test_lens_and_gaps import _question
@@ -43,19 +39,7 @@ def gapped(session: Session, users: dict[Role, User], agency: Agency) -> Audit:
     _question(data, "who_referred").update(not_known=True, does_not_apply=True)
     _question(data, "overall")["not_known"] = True
     version = load_template(session, yaml.safe_dump(data).encode(), "gapped.yaml").version
-    audit = Audit(title="Gaps", template_version_id=version.id, lead=users[Role.ADMIN])
-    session.add(audit)
-    session.flush()
-    for position, code in enumerate(("Child A", "Child B")):
-        member = CohortMember(audit_id=audit.id, code=code, position=position)
-        member.identity = ChildIdentity(local_id=f"L{position}", full_name=f"Secret {position}")
-        session.add(member)
-    session.flush()
-    set_agencies(session, audit, [agency.id])
-    session.refresh(audit)
-    move(session, audit, AuditStatus.COLLECTING)
-    session.commit()
-    return audit
+    return collecting_audit(session, version, users[Role.ADMIN], [agency], ("Child A", "Child B"))
 
 
 def _section(soup: object, heading: str) -> str:
