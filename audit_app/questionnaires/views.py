@@ -12,7 +12,7 @@ from audit_app.core.commit_point import discard_changes
 from audit_app.core.roles import Role
 from audit_app.core.web import db, parse_id
 from audit_app.questionnaires import library as template_library
-from audit_app.questionnaires.answer_types import ANSWER_TYPES
+from audit_app.questionnaires.answer_types import ANSWER_TYPES, estimate_return
 from audit_app.questionnaires.definitions import LENS_LABELS, placement_label
 from audit_app.questionnaires.forms import CompareVersionsForm, TemplateUploadForm
 from audit_app.questionnaires.models import AuditTemplate, AuditTemplateVersion
@@ -100,16 +100,24 @@ def _version_of(template: AuditTemplate, value: str | None) -> AuditTemplateVers
 @allow(Role.ADMIN)
 def preview(version_id: int) -> str:
     version = db().get(AuditTemplateVersion, version_id) or abort(404)
-    definition = template_library.definition_of(version)
+    whole = template_library.definition_of(version)
+    sector_labels = {sector.value: label for sector, label in SECTOR_LABELS.items()}
+    sector = request.args.get("sector")
+    if sector not in sector_labels:
+        sector = None
+    definition = whole.for_sector(sector) if sector else whole
     forms = [section_form(definition, section, read_only=True) for section in definition.sections]
     return render_template(
         "audit_templates/preview.html",
         version=version,
         definition=definition,
+        whole=whole,
+        sector=sector,
+        estimates={value: estimate_return(whole.for_sector(value)) for value in sector_labels},
         sections=list(zip(definition.sections, forms, strict=True)),
         answer_types=ANSWER_TYPES,
         column_labels=COLUMN_LABELS,
         lens_labels=LENS_LABELS,
         placement_label=placement_label,
-        sector_labels={sector.value: label for sector, label in SECTOR_LABELS.items()},
+        sector_labels=sector_labels,
     )

@@ -28,7 +28,12 @@ from audit_app.core.audit_log import update_versioned
 from audit_app.core.errors import DomainError
 from audit_app.core.models import today, utcnow
 from audit_app.questionnaires.answer_types import answer_type
-from audit_app.questionnaires.definitions import GAP_LABELS, AuditTemplateDefinition, Question
+from audit_app.questionnaires.definitions import (
+    GAP_LABELS,
+    SUB_HEADING_LABELS,
+    AuditTemplateDefinition,
+    Question,
+)
 from audit_app.questionnaires.library import definition_of
 from audit_app.questionnaires.models import SignsOfSafetyColumn
 from audit_app.returns.models import (
@@ -453,6 +458,10 @@ class AnsweredQuestion:
     question: Question
     summary: str
     rationale: str | None
+    sub_headings: list[str] = field(default_factory=list)
+    """The Signs of Safety sub-headings of an answer about the child's situation, in words."""
+    evidence: str | None = None
+    """How strong the evidence is, for a grade followed by that question."""
 
 
 @dataclass
@@ -473,6 +482,7 @@ def check_answers(definition: AuditTemplateDefinition, answers: dict[str, Answer
         by_column={column: [] for column in COLUMN_ORDER},
         gaps={gap: [] for gap in GAP_LABELS},
     )
+    items: dict[str, AnsweredQuestion] = {}
     for index, section in enumerate(definition.sections):
         for question in section.questions:
             answer = answers.get(question.id)
@@ -481,12 +491,22 @@ def check_answers(definition: AuditTemplateDefinition, answers: dict[str, Answer
             if not is_shown(question, values, definition):
                 continue
             handler = answer_type(question)
+            summary = handler.summary(answer.value, question, definition.scales)
+            grade = items.get(question.evidence_of or "")
+            if grade is not None:  # shown with the grade it is about
+                grade.evidence = summary
+                continue
             item = AnsweredQuestion(
                 index,
                 question,
-                handler.summary(answer.value, question, definition.scales),
+                summary,
                 answer.rationale,
+                [
+                    SUB_HEADING_LABELS[heading]
+                    for heading in handler.sub_headings(answer.value, question, definition.scales)
+                ],
             )
+            items[question.id] = item
             for column in answer.columns or []:  # every column it lands in
                 result.by_column.setdefault(column, []).append(item)
             if not answer.columns:

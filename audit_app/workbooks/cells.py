@@ -80,7 +80,7 @@ def _hint(question: Question, definition: AuditTemplateDefinition) -> str:
         if (text := kind.descriptor(choice.value, question, definition.scales))
     ]
     if described:
-        parts.append("What each grade looks like. " + " ".join(described))
+        parts.append("\nWhat each grade looks like:\n" + "\n".join(described) + "\n")
     if kind.needs_reason(question):
         parts.append("Say why you gave this grade in the 'Why this grade?' column.")
     elif takes_reason(question):

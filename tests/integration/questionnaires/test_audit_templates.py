@@ -416,3 +416,39 @@ def test_required_questions_say_what_to_answer(app: Flask) -> None:
 def test_dates_round_trip_through_to_form(app: Flask) -> None:
     assert ANSWER_TYPES["date"].to_form("2021-02-03") == date(2021, 2, 3)
     assert template_library.SHIPPED_TEMPLATES.is_dir()
+
+
+def test_the_preview_shows_the_template_as_each_sector_sees_it(
+    session: Session, client: FlaskClient, users: dict[Role, User]
+) -> None:
+    path = SHIPPED_TEMPLATES / "children-in-crisis.yaml"
+    definition = template_format.parse(path.read_bytes(), path.name)
+    version = load_template(session, path.read_bytes(), path.name).version
+    session.commit()
+    sign_in(client, users[Role.ADMIN].email)
+    url = f"/admin/templates/versions/{version.id}"
+    every = page(client.get(url))
+    assert "Primary care (GP)" in text_of(every)
+    assert every.select_one(f"a[href='{url}?sector=primary_care']") is not None
+    for sector in ("primary_care", "mental_health"):
+        shown = page(client.get(f"{url}?sector={sector}"))
+        asked = [q.text for q in definition.for_sector(sector).questions]
+        assert _previewed(shown) == asked, sector
+        estimate = estimate_return(definition.for_sector(sector))
+        assert f"{estimate.questions} questions, about {estimate.minutes} minutes a child" in (
+            text_of(every)
+        )
+    assert _previewed(every) == [q.text for q in definition.questions]
+    # An unknown sector shows every question.
+    assert _previewed(page(client.get(f"{url}?sector=hospital"))) == _previewed(every)
+    gp = _previewed(page(client.get(f"{url}?sector=primary_care")))
+    camhs = _previewed(page(client.get(f"{url}?sector=mental_health")))
+    assert gp != camhs
+
+
+def _previewed(soup: Any) -> list[str]:
+    """The questions a preview page shows, by their text, in order."""
+    return [
+        hidden.get_text().removeprefix(": ")
+        for hidden in soup.select("details.app-preview-details summary .govuk-visually-hidden")
+    ]

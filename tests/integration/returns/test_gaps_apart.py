@@ -37,7 +37,8 @@ def gapped(session: Session, users: dict[Role, User], agency: Agency) -> Audit:
     data["id"] = "gapped-audit"
     _question(data, "early_help_offered")["does_not_apply"] = True
     _question(data, "who_referred").update(not_known=True, does_not_apply=True)
-    _question(data, "overall")["not_known"] = True
+    _question(data, "overall").update(not_known=True, evidence_strength=True)
+    _question(data, "missed_opportunity").update(lens="situation", column="complicating_factors")
     version = load_template(session, yaml.safe_dump(data).encode(), "gapped.yaml").version
     return collecting_audit(session, version, users[Role.ADMIN], [agency], ("Child A", "Child B"))
 
@@ -161,3 +162,34 @@ def test_the_agency_summary_counts_gaps_apart_and_drafts_none_of_them(
         for tr in table.select("tbody tr")
     ]
     assert rows == [[EARLY_HELP, "1", "1"], [WHO, "0", "1"]]
+
+
+def test_check_your_answers_tags_the_childs_situation_and_keeps_evidence_with_its_grade(
+    client: FlaskClient, users: dict[Role, User], session: Session, gapped: Audit, agency: Agency
+) -> None:
+    sign_in(client, users[Role.REVIEWER].email)
+    base = f"/returns/{own_return(session, gapped, agency.id, 'Child B').id}"
+    save(
+        client,
+        f"{base}/sections/1",
+        {"early_help_offered": "no", "missed_opportunity": "Seen twice by the GP in May"},
+    )
+    save(
+        client,
+        f"{base}/sections/2",
+        {"overall": "good", "overall__rationale": "Help in time", "overall_evidence": "strong"},
+    )
+    check = page(client.get(f"{base}/check"))
+    row = next(
+        row
+        for row in check.select(".govuk-summary-list__row")
+        if "What chance to help earlier was missed?" in row.get_text()
+    )
+    tag = row.select_one(".app-sub-heading")
+    assert tag is not None and tag.get_text(" ", strip=True) == (
+        "The child's situation: Complicating factors"
+    )
+    assert "Seen twice by the GP in May" in _section(check, "What are we worried about")
+    working = _section(check, "What's working well")
+    assert "Overall grade" in working and "Strength of the evidence: Strong" in working
+    assert "How strong is the evidence" not in text_of(check)  # not a fact of its own
