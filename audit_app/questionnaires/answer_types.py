@@ -85,6 +85,7 @@ COMMON_KEYS = frozenset(
         "show_if",
         "asked_of",
         "lens",
+        "urgent_if",
     }
 )
 GAP_KEYS = {NOT_KNOWN: "not_known", DOES_NOT_APPLY: "does_not_apply"}

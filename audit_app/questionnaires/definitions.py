@@ -243,6 +243,9 @@ class Question:
     """What each grade looks like for this question, by level (over the scale's own)."""
     evidence_of: str | None = None
     """For the evidence-strength question added after a grade: that grade's id."""
+    urgent_if: tuple[str, ...] = ()
+    """Answers that mean the child may need protecting now: the reviewer who gives one is
+    taken to raise an urgent concern (``urgent_if``)."""
 
     @property
     def is_fact(self) -> bool:

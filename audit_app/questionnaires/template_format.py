@@ -190,6 +190,15 @@ def json_schema() -> dict[str, Any]:
             "type": "boolean",
             "description": "Ask how strong the evidence is for the grade, right after it.",
         },
+        "urgent_if": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": ["string", "integer"]},
+            "description": (
+                "Answers that mean the child may need protecting now: a reviewer who gives "
+                "one is taken to raise an urgent concern."
+            ),
+        },
     }
     custom_scale = {
         "type": "object",
@@ -504,6 +513,7 @@ def _question(raw: dict[str, Any]) -> Question:
     options = raw.get("options")
     themes = raw.get("themes")
     descriptors = raw.get("descriptors")
+    urgent_if = raw.get("urgent_if")
     kind = ANSWER_TYPES.get(str(raw.get("type")))
     lens = raw.get("lens")
     if lens not in LENSES:
@@ -535,6 +545,7 @@ def _question(raw: dict[str, Any]) -> Question:
         descriptors={str(k): str(v) for k, v in descriptors.items()}
         if isinstance(descriptors, dict)
         else {},
+        urgent_if=tuple(str(v) for v in urgent_if) if isinstance(urgent_if, list) else (),
     )
 
 
@@ -688,6 +699,7 @@ def _check_meaning(data: Any) -> list[TemplateError]:
             if question.type in ANSWER_TYPES:
                 errors.extend(_check_question(path, raw, question, scales))
                 errors.extend(_check_gaps(path, raw, question))
+                errors.extend(_check_urgent(path, question, scales))
                 errors.extend(_check_columns(path, raw, question, scales))
             errors.extend(_check_condition(path, question, earlier, every_id, scales))
             earlier.setdefault(question.id, question)
@@ -884,6 +896,33 @@ def _check_placements(
     return errors
 
 
+def _check_urgent(path: str, question: Question, scales: dict[str, Scale]) -> list[TemplateError]:
+    """``urgent_if`` names answers the question can be given."""
+    if not question.urgent_if:
+        return []
+    handler = ANSWER_TYPES[question.type]
+    choices = handler.choices(question, scales)
+    if choices is None:
+        if handler.set_answers:
+            return []  # the list is missing (a grade's scale): reported already
+        return [
+            TemplateError(
+                f"{path}.urgent_if",
+                f"a {question.type} question has no set answers to name: urgent_if needs a "
+                "question with set answers",
+            )
+        ]
+    possible = [choice.value for choice in choices]
+    return [
+        TemplateError(
+            f"{path}.urgent_if",
+            f"{value!r} is not a possible answer (possible: {', '.join(possible)})",
+        )
+        for value in question.urgent_if
+        if value not in possible
+    ]
+
+
 def _check_gaps(path: str, raw: dict[str, Any], question: Question) -> list[TemplateError]:
     """The gap answers are offered by their keys, never written as options."""
     return [
@@ -1061,6 +1100,7 @@ def compare(old: AuditTemplateDefinition, new: AuditTemplateDefinition) -> Templ
                 "not_known",
                 "does_not_apply",
                 "descriptors",
+                "urgent_if",
             )
             if getattr(previous, name) != getattr(question, name)
         ]

@@ -12,7 +12,7 @@ later, and two saves racing from the same version, are both refused.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -577,6 +577,28 @@ def chronology_of(session: Session, agency_return: AgencyReturn) -> list[Chronol
 
 
 # --- Urgent concerns ---------------------------------------------------------------------
+
+
+def urgent_answers(
+    session: Session,
+    agency_return: AgencyReturn,
+    questions: Iterable[Question],
+    values: dict[str, Any],
+) -> list[Question]:
+    """The questions answered with an answer that means the child may need protecting now
+    (the template's ``urgent_if``), while the return has no urgent concern raised: the
+    reviewer is to raise one."""
+    found = [
+        question
+        for question in questions
+        if question.urgent_if and str(values.get(question.id)) in question.urgent_if
+    ]
+    if not found:
+        return []
+    raised = session.scalar(
+        select(func.count(UrgentConcern.id)).where(UrgentConcern.return_id == agency_return.id)
+    )
+    return [] if raised else found
 
 
 def raise_concern(

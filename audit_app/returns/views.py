@@ -118,6 +118,16 @@ def _typed(form: Any, definition: Any, section: Any) -> list[tuple[str, str]]:
     return shown
 
 
+def _raise_a_concern(question: Any, value: Any, definition: Any) -> str:
+    """What a reviewer who gave an ``urgent_if`` answer is told on the concern page."""
+    answer = answer_type(question).summary(value, question, definition.scales)
+    return (
+        f'Your answers are saved. You answered "{answer}" to "{question.text}": raise an '
+        "urgent concern now, so that the audit lead knows today. If the child is in immediate "
+        "danger, also follow your agency's safeguarding procedures."
+    )
+
+
 def _save(form: Any, agency_return: AgencyReturn) -> None:
     """Save a submitted section, naming the version of the return the page was built from."""
     seen = request.form.get("version", "")
@@ -192,6 +202,12 @@ def section(return_id: int, number: int) -> str | Response:
         else:
             # Tells the page's script that this form's answers are saved (it can forget them).
             flash(this_page(), "saved-form")
+            given = stored_answers(form)
+            urgent = returns.urgent_answers(session, agency_return, this_section.questions, given)
+            if urgent:
+                for question in urgent:
+                    flash(_raise_a_concern(question, given.get(question.id), definition))
+                return redirect(url_for("returns.concern", return_id=agency_return.id))
             if request.form.get("action") == "later" or number == len(definition.sections):
                 flash("Your answers have been saved. You can come back to them at any time.")
                 return redirect(url_for("returns.overview", return_id=agency_return.id))
@@ -479,6 +495,9 @@ def _render_check(agency_return: AgencyReturn, problem: str | None = None) -> st
         agency_return=agency_return,
         definition=definition,
         result=returns.check_answers(definition, answers),
+        urgent=returns.urgent_answers(
+            db(), agency_return, definition.questions, returns.values_of(answers)
+        ),
         column_labels=COLUMN_LABELS,
         chronology=returns.chronology_of(db(), agency_return),
         editable=agency_return.status in returns.EDITABLE,
