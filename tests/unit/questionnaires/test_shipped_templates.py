@@ -123,3 +123,11 @@ def test_every_seed_finding_maps_to_questions_the_children_in_crisis_template_as
     ids = {q.id for q in shipped("children-in-crisis").questions}
     named = set(re.findall(r"`([a-z][a-z0-9_]*)`", part))
     assert named and named <= ids, sorted(named - ids)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_a_yes_to_acting_now_takes_the_reviewer_to_raise_an_urgent_concern(key: str) -> None:
+    question = shipped(key).question("escalation_needed")
+    assert question is not None and question.urgent_if == ("yes",)
+    # Never "not known": something that may need acting on today is not a mere gap.
+    assert [c.value for c in shipped(key).choices["escalation_needed"]] == ["yes", "no"]
