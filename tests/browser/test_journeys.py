@@ -499,6 +499,14 @@ def test_reviewer_completes_and_sends_a_return(page: Page) -> None:
             expect(page.locator(".govuk-radios__hint").first).to_be_visible()
             screenshot(page, "reviewer-overall-judgement")
         submit(page, "Save and continue" if number < int(sections) else "Save")
+    # "Yes" to "acted on now?": the answers are saved, and the reviewer is taken straight
+    # to raising an urgent concern.
+    assert h1(page) == "Raise an urgent concern about Child B"
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "raise an urgent concern now"
+    )
+    screenshot(page, "reviewer-urgent-answer")
+    follow(page, "Back")
     assert h1(page) == "Child B: your agency's return"
 
     follow(page, "Your agency's involvement, date by date")
