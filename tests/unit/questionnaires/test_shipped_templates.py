@@ -5,6 +5,7 @@ documented in docs/templates/ (issue 10)."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ MOST_MINUTES = 90
 """The goal: no agency sector's return above 90 minutes a child."""
 
 
+@cache
 def shipped(key: str) -> AuditTemplateDefinition:
     path = SHIPPED_TEMPLATES / f"{key}.yaml"
     return tf.parse(path.read_bytes(), path.name)
