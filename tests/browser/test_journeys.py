@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from audit_app.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoLogin
 from audit_app.models import Role
 from tests.browser.conftest import (
+    SCREENSHOT_DIR,
     assert_accessible,
     assert_no_browser_errors,
     click_and_check,
@@ -299,6 +300,12 @@ def test_audit_lead_previews_uploads_and_compares_templates(page: Page, tmp_path
         first_input = page.locator("fieldset.app-preview input").first
         expect(first_input).to_be_disabled()
         screenshot(page, f"template-preview-{title.split(':')[0].lower().replace(' ', '-')}")
+        # As a GP practice's reviewer sees it: only what is asked of primary care.
+        every = page.locator("details.app-preview-details").count()
+        click_and_check(page, page.get_by_role("link", name="Primary care (GP)"))
+        expect(page.locator(".govuk-inset-text")).to_contain_text("a reviewer in Primary care")
+        assert 0 < page.locator("details.app-preview-details").count() < every
+        page.screenshot(path=str(SCREENSHOT_DIR / "template-preview-as-a-gp.png"))
         visit(page, "/admin/templates")
 
     # A broken file is refused with every problem listed, and nothing is saved.
