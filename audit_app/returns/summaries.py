@@ -14,12 +14,13 @@ person's text is kept.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, String, cast, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -33,6 +34,7 @@ from audit_app.core.models import utcnow
 from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.definitions import (
     DOES_NOT_APPLY,
+    GAP_LABELS,
     NOT_KNOWN,
     AuditTemplateDefinition,
     SignsOfSafetyColumn,
@@ -257,13 +259,14 @@ def draft_sources(session: Session, audit: Audit, agency_id: int) -> tuple[list[
 def gaps_of(session: Session, audit: Audit, agency_id: int) -> Gaps:
     """The agency's "not known" and "does not apply" answers across the cohort, by question:
     counted apart from the columns (a gap in knowledge is not a worry)."""
-    return gaps_by_agency(session, audit, agency_id).get(agency_id, Gaps([]))
+    return gaps_by_agency(session, audit, [agency_id]).get(agency_id, Gaps([]))
 
 
-def gaps_by_agency(session: Session, audit: Audit, agency_id: int | None = None) -> dict[int, Gaps]:
-    """Each agency's gap answers across the cohort (or one agency's), by question, in one
-    statement: only the answers to questions that offer a gap, and to the questions their
-    showing depends on, are read."""
+def gaps_by_agency(
+    session: Session, audit: Audit, agency_ids: Iterable[int] | None = None
+) -> dict[int, Gaps]:
+    """Each agency's gap answers across the cohort (or those of ``agency_ids``), by
+    question, in one statement."""
     if audit.template_version is None:
         return {}
     definition = definition_of(audit.template_version)
@@ -275,15 +278,20 @@ def gaps_by_agency(session: Session, audit: Audit, agency_id: int | None = None)
             for choice in definition.choices.get(question.id, ())
         )
     ]
-    needed = {question.id for question in offering}
-    for question in offering:  # the answers that decide whether each is shown
-        condition = question.show_if
-        while condition is not None and condition.question not in needed:
-            needed.add(condition.question)
-            target = definition.question(condition.question)
-            condition = target.show_if if target is not None else None
     if not offering:
         return {}
+    deciding: set[str] = set()  # the answers that decide whether each is shown
+    for question in offering:
+        condition = question.show_if
+        while condition is not None and condition.question not in deciding:
+            deciding.add(condition.question)
+            target = definition.question(condition.question)
+            condition = target.show_if if target is not None else None
+    # Only gap answers are read (as stored JSON text), and the answers deciding whether
+    # their questions are shown: not every answer of the audit.
+    gap_answers = Answer.question_id.in_([q.id for q in offering]) & cast(Answer.value, String).in_(
+        [json.dumps(gap) for gap in GAP_LABELS]
+    )
     statement = (
         select(AgencyReturn.agency_id, Answer.return_id, Answer.question_id, Answer.value)
         .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
@@ -292,11 +300,11 @@ def gaps_by_agency(session: Session, audit: Audit, agency_id: int | None = None)
             AgencyReturn.audit_id == audit.id,
             AgencyReturn.status != ReturnStatus.NO_INVOLVEMENT,
             CohortMember.removed_at.is_(None),
-            Answer.question_id.in_(sorted(needed)),
+            or_(gap_answers, Answer.question_id.in_(sorted(deciding))),
         )
     )
-    if agency_id is not None:
-        statement = statement.where(AgencyReturn.agency_id == agency_id)
+    if agency_ids is not None:
+        statement = statement.where(AgencyReturn.agency_id.in_(list(agency_ids)))
     values: dict[tuple[int, int], dict[str, Any]] = {}
     for row in session.execute(statement):
         values.setdefault((row.agency_id, row.return_id), {})[row.question_id] = row.value

@@ -237,7 +237,7 @@ def audit_summaries(audit_id: int) -> str:
         ],
         waiting=sum(1 for _, summary in rows if not (summary and summary.submitted_at)),
         sources=summaries.sources_of(session, definition, items),
-        gaps=summaries.gaps_by_agency(session, audit),
+        gaps=summaries.gaps_by_agency(session, audit, [summary.agency_id for summary in sent]),
         column_labels=COLUMN_LABELS,
         link="lead" if is_lead else None,
         is_lead=is_lead,
