@@ -88,8 +88,6 @@ COMMON_KEYS = frozenset(
         "urgent_if",
     }
 )
-GAP_KEYS = {NOT_KNOWN: "not_known", DOES_NOT_APPLY: "does_not_apply"}
-"""The template key that offers each gap answer."""
 
 Scales = dict[str, Scale]
 
@@ -266,14 +264,14 @@ class AnswerType:
     def needs_column(self, question: Question) -> bool:
         """Whether the question must say its column (``column`` or ``maps``): a judgement
         must, a fact must not."""
-        return not (self.records_fact or question.is_fact)
+        return not question.is_fact  # a date, number or list is a fact unless told otherwise
 
     def gap_choices(self, question: Question) -> list[Choice]:
         """The gap answers the question offers ("Not known", "Does not apply")."""
         return [
             Choice(value, GAP_LABELS[value])
             for value in (NOT_KNOWN, DOES_NOT_APPLY)
-            if getattr(question, GAP_KEYS[value])
+            if getattr(question, value)  # the flags are named after the answers they offer
         ]
 
     def descriptor(self, value: str, question: Question, scales: Scales) -> str | None:
