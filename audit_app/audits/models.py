@@ -71,10 +71,14 @@ class Audit(Timestamped, Base):
     panel_date: Mapped[date | None] = mapped_column(Date)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     identities_purged_at: Mapped[datetime | None] = mapped_column()
+    returns_shared_at: Mapped[datetime | None] = mapped_column()
+    """When the lead shared the returns with the panel (or the audit moved to the panel):
+    from then on its members read every return, chronology, summary and evidence item."""
+    returns_shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     template_version: Mapped[AuditTemplateVersion | None] = relationship()
-    lead: Mapped[User | None] = relationship()
+    lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
     # Loaded when a page asks for them (``audits.lifecycle.load_audit`` for the pages that
     # show them), not with every audit.
     agencies: Mapped[list[AuditAgency]] = relationship(

@@ -82,8 +82,6 @@ class CohortMember(Base):
     added_by_hand_reason: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
     removed_at: Mapped[datetime | None] = mapped_column()
     removed_reason: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
-    panel_grade: Mapped[str | None] = mapped_column(String(50))
-    panel_grade_rationale: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
 
     audit: Mapped[Audit] = relationship(back_populates="cohort")
     identity: Mapped[ChildIdentity | None] = relationship(

@@ -14,6 +14,8 @@ from audit_app.models import (
     ChronologyEntry,
     EvidenceItem,
     EvidenceKind,
+    EvidenceSource,
+    SignsOfSafetyColumn,
     Theme,
     ThemeTag,
 )
@@ -23,10 +25,15 @@ from tests.integration.test_statement_counts import build
 @pytest.fixture
 def targets(app: Flask, session: Session) -> dict[str, int]:
     world = build(app, session, 2)
-    evidence = EvidenceItem(
+    source = EvidenceSource(
         audit_id=world.audit.id,
         kind=EvidenceKind.PROFESSIONAL_INTERVIEW,
-        source="Interview with a school nurse",
+        title="Interview with a school nurse",
+    )
+    evidence = EvidenceItem(
+        audit_id=world.audit.id,
+        source=source,
+        column=SignsOfSafetyColumn.WORRIED_ABOUT,
         text="Nobody asked the child",
     )
     session.add(evidence)
