@@ -74,6 +74,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from audit_app.cohort import views as cohort_views
     from audit_app.core import error_pages
     from audit_app.home import views as home_views
+    from audit_app.panel import views as panel_views
     from audit_app.questionnaires import views as questionnaires_views
     from audit_app.returns import summary_views
     from audit_app.returns import views as returns_views
@@ -91,6 +92,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         returns_views,
         summary_views,
         workbooks_views,
+        panel_views,
     ):
         app.register_blueprint(module.blueprint)
     error_pages.register(app)

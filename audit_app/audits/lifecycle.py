@@ -18,6 +18,7 @@ from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.audits.participation import returns_ledger
 from audit_app.core.errors import DomainError
+from audit_app.core.models import utcnow
 from audit_app.core.roles import Role
 from audit_app.questionnaires.models import AuditTemplateVersion
 
@@ -138,7 +139,21 @@ def move(session: Session, audit: Audit, to: AuditStatus) -> None:
         if not check.ready:
             raise DomainError("Before returns can open: " + "; ".join(check.problems).lower())
         returns_ledger().open_missing(session, audit)
+    if to is AuditStatus.PANEL and audit.returns_shared_at is None:
+        audit.returns_shared_at = utcnow()
     audit.status = to
+    session.flush()
+
+
+def share_with_panel(session: Session, audit: Audit, user_id: int | None) -> None:
+    """Let the audit's panel read every return, chronology and agency summary (moving the
+    audit to the panel does it too). Sharing is once: it is not taken back."""
+    if audit.returns_shared_at is not None:
+        raise DomainError("The returns have already been shared with the panel")
+    if audit.status is AuditStatus.DRAFT:
+        raise DomainError("A draft audit has no returns to share yet")
+    audit.returns_shared_at = utcnow()
+    audit.returns_shared_by_id = user_id
     session.flush()
 
 

@@ -38,6 +38,7 @@ from audit_app.audits.lifecycle import (
     save_details,
     set_agencies,
     set_panel,
+    share_with_panel,
 )
 from audit_app.audits.models import Audit, AuditStatus
 from audit_app.cohort.sampling import reproduce_command
@@ -184,6 +185,20 @@ def details(audit_id: int) -> str | Response:
             flash("The audit's details have been saved.")
             return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("audits/details.html", form=form, audit=audit, template_items=items)
+
+
+@blueprint.route("/<id:audit_id>/share", methods=["POST"])
+@allow(Role.AUDIT_LEAD)
+def share(audit_id: int) -> Response:
+    """Share the returns with the audit's panel."""
+    audit = _audit(audit_id)
+    try:
+        share_with_panel(db(), audit, current_user.id)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash("The returns have been shared with the panel.")
+    return redirect(url_for("audits.show", audit_id=audit.id) + "#panel-work")
 
 
 @blueprint.route("/<id:audit_id>/agencies", methods=["GET", "POST"])

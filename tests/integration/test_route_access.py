@@ -38,6 +38,7 @@ from audit_app.cohort.selection import draw_cohort, save_mapping, store_populati
 from audit_app.core.access import access_rule_for, allow
 from audit_app.core.db import Database
 from audit_app.core.migrate import upgrade
+from audit_app.core.models import utcnow
 from audit_app.models import (
     Agency,
     AgencyReturn,
@@ -60,6 +61,7 @@ SIGNED_IN = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
 LEAD = frozenset({Role.AUDIT_LEAD})
 REVIEWER = frozenset({Role.REVIEWER})
+PANEL = frozenset({Role.AUDIT_LEAD, Role.PANEL})  # the panel's pages: its members and the lead
 
 # endpoint -> who may use it
 EXPECTED: dict[str, object] = {
@@ -114,6 +116,15 @@ EXPECTED: dict[str, object] = {
     "returns.lead_view": LEAD,
     "summaries.summary": REVIEWER,
     "summaries.audit_summaries": LEAD | {Role.PANEL},
+    "audits.share": LEAD,
+    "panel.home": PANEL,
+    "panel.children": PANEL,
+    "panel.questions": PANEL,
+    "panel.board": PANEL,
+    "panel.evidence": PANEL,
+    "panel.themes": PANEL,
+    "panel.findings": PANEL,
+    "panel.meetings": PANEL,
     "workbooks.download": REVIEWER,
     "workbooks.upload": REVIEWER,
     "workbooks.confirm": REVIEWER,
@@ -240,6 +251,7 @@ def build_world(session: Session, version: AuditTemplateVersion) -> World:
     )  # fmt: skip
     audit1 = _collecting_audit(session, "Route walk", version, [agency_a, agency_b])
     audit2 = _collecting_audit(session, "Another audit", version, [agency_b])
+    audit1.returns_shared_at = utcnow()  # the panel of audit 1 reads its returns
     return_a = _return(session, audit1, agency_a)
     return_b = _return(session, audit1, agency_b)
     people = {kind: make_person(session, agency_a, audit1, kind) for kind in KINDS}
