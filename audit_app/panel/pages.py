@@ -46,15 +46,18 @@ def panel_audit(audit_id: int) -> PanelAudit:
     return read_panel_audit(db(), audit)
 
 
-def render_panel(template: str, panel: PanelAudit | Audit, page: str, **context: Any) -> str:
-    """A panel page, with the panel's navigation (``page`` is its endpoint)."""
+def render_panel(
+    template: str, panel: PanelAudit | Audit, current_endpoint: str, **context: Any
+) -> str:
+    """A panel page, with the panel's navigation (``current_endpoint``: the page it is
+    under in the navigation)."""
     audit = panel.audit if isinstance(panel, PanelAudit) else panel
     return render_template(
         template,
         audit=audit,
         panel=panel if isinstance(panel, PanelAudit) else None,
         panel_pages=PANEL_PAGES,
-        panel_page=page,
+        panel_page=current_endpoint,
         is_lead=holds(current_user, Role.AUDIT_LEAD, audit.id),
         **context,
     )
