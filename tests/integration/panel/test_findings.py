@@ -54,11 +54,17 @@ def test_a_finding_is_added_with_its_themes_and_evidence(
     session.add_all([source, item])
     session.commit()
     url = f"/panel/{world.audit.id}/findings"
-    response = _post(panel_world.chair, url, {
-        "action": "add_finding", "column": "worried_about",
-        "text": "Schools were told late & <rarely> asked", "theme_ids": [str(themes[1].id)],
-        "evidence_ids": [str(item.id)],
-    })  # fmt: skip
+    response = _post(
+        panel_world.chair,
+        url,
+        {
+            "action": "add_finding",
+            "column": "worried_about",
+            "text": "Schools were told late & <rarely> asked",
+            "theme_ids": [str(themes[1].id)],
+            "evidence_ids": [str(item.id)],
+        },
+    )
     assert response.status_code == 302
     finding = session.scalars(select(Finding).where(Finding.audit_id == world.audit.id)).one()
     assert finding.column is SignsOfSafetyColumn.WORRIED_ABOUT
@@ -106,12 +112,27 @@ def test_two_people_editing_one_finding_never_lose_words(
     token = csrf_token(page(panel_world.chair.get(url)))
     other_token = csrf_token(page(panel_world.reviewer.get(url)))
     seen = str(finding.version)
-    assert panel_world.reviewer.post(url, data={
-        "csrf_token": other_token, "version": seen, "column": "worried_about", "text": "The reviewer's words",
-    }).status_code == 302  # fmt: skip
-    response = panel_world.chair.post(url, data={
-        "csrf_token": token, "version": seen, "column": "worried_about", "text": "The chair's words",
-    })  # fmt: skip
+    assert (
+        panel_world.reviewer.post(
+            url,
+            data={
+                "csrf_token": other_token,
+                "version": seen,
+                "column": "worried_about",
+                "text": "The reviewer's words",
+            },
+        ).status_code
+        == 302
+    )
+    response = panel_world.chair.post(
+        url,
+        data={
+            "csrf_token": token,
+            "version": seen,
+            "column": "worried_about",
+            "text": "The chair's words",
+        },
+    )
     assert response.status_code == 200
     soup = page(response)
     assert "Someone else changed this finding" in text_of(soup.find(class_="govuk-error-summary"))
@@ -142,8 +163,12 @@ def test_findings_and_recommendations_reorder_and_renumber(
         f"{base}/findings/{second.id}/move",
     )
     session.expire_all()
-    assert [f.text for f in session.scalars(
-        select(Finding).where(Finding.audit_id == audit.id).order_by(Finding.position))] == ["Two", "One"]  # fmt: skip
+    assert [
+        f.text
+        for f in session.scalars(
+            select(Finding).where(Finding.audit_id == audit.id).order_by(Finding.position)
+        )
+    ] == ["Two", "One"]
     _post(
         panel_world.chair,
         f"{base}/findings",
@@ -195,9 +220,15 @@ def test_another_audits_findings_are_not_found_and_other_panels_refused(
     assert panel_world.chair.get(f"{base}/findings/{other.id}").status_code == 404
     assert panel_world.chair.get(f"{base}/recommendations/{rec.id}").status_code == 404
     # Linking another audit's finding to a recommendation is refused.
-    response = _post(panel_world.chair, f"{base}/findings", {
-        "action": "add_recommendation", "text": "Do it", "finding_ids": [str(other.id)],
-    })  # fmt: skip
+    response = _post(
+        panel_world.chair,
+        f"{base}/findings",
+        {
+            "action": "add_recommendation",
+            "text": "Do it",
+            "finding_ids": [str(other.id)],
+        },
+    )
     assert "Choose findings from the list shown" in text_of(page(response))
     assert (
         session.scalars(

@@ -112,13 +112,31 @@ def build_panel_world(session: Session, children: int = 3) -> PanelWorld:
     version = shipped_version(session)
     definition = definition_of(version)
     agencies = [
-        save_agency(session, None, name="Children's Social Care", short_name="CSC",
-                    sector=AgencySector.SOCIAL_CARE, contact_email=None),
-        save_agency(session, None, name="Child and Adolescent Mental Health Services",
-                    short_name="CAMHS", sector=AgencySector.MENTAL_HEALTH, contact_email=None),
-        save_agency(session, None, name="Police", short_name="Police",
-                    sector=AgencySector.POLICE, contact_email=None),
-    ]  # fmt: skip
+        save_agency(
+            session,
+            None,
+            name="Children's Social Care",
+            short_name="CSC",
+            sector=AgencySector.SOCIAL_CARE,
+            contact_email=None,
+        ),
+        save_agency(
+            session,
+            None,
+            name="Child and Adolescent Mental Health Services",
+            short_name="CAMHS",
+            sector=AgencySector.MENTAL_HEALTH,
+            contact_email=None,
+        ),
+        save_agency(
+            session,
+            None,
+            name="Police",
+            short_name="Police",
+            sector=AgencySector.POLICE,
+            contact_email=None,
+        ),
+    ]
     lead = make_user(session, Role.ADMIN, email="lead@example.org")
     reviewer = make_user(session, Role.REVIEWER, agencies[1], email="camhs@example.org")
     chair = make_user(session, Role.PANEL, email="chair@example.org", full_name="Sam Chair")
@@ -172,18 +190,36 @@ def build_panel_world(session: Session, children: int = 3) -> PanelWorld:
         summaries.write_draft(session, audit, agency.id, None)
         summary = summaries.summary_of(session, audit, agency.id)
         assert summary is not None
-        summaries.save_summary(session, audit, agency.id, summary.version,
-                               [summaries.ItemEdit(item.id, item.column.value, item.text)
-                                for item in summary.items], reviewer, send=True)  # fmt: skip
+        summaries.save_summary(
+            session,
+            audit,
+            agency.id,
+            summary.version,
+            [summaries.ItemEdit(item.id, item.column.value, item.text) for item in summary.items],
+            reviewer,
+            send=True,
+        )
     first = returns[(members[0].id, agencies[1].id)]
     concern = answering.raise_concern(session, first, "Secret worry about Amelia", reviewer)
     answering.deal_with_concern(
-        session, concern, lead, action_taken="Referred to the MASH the same day",
+        session,
+        concern,
+        lead,
+        action_taken="Referred to the MASH the same day",
         dealt_with_by="MASH team",
-    )  # fmt: skip
+    )
     move(session, audit, AuditStatus.PANEL)
     session.commit()
     return PanelWorld(
-        audit, version, definition, agencies, members, returns, lead, chair, reviewer,
-        other_panel, other_audit,
-    )  # fmt: skip
+        audit,
+        version,
+        definition,
+        agencies,
+        members,
+        returns,
+        lead,
+        chair,
+        reviewer,
+        other_panel,
+        other_audit,
+    )
