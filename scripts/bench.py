@@ -224,6 +224,8 @@ class Built:
     reviewer_email: str
     panel_email: str
     seconds: float
+    panel: dict[str, int] = field(default_factory=dict)
+    """Ids the panel's pages name: a child, a theme, a survey."""
 
 
 def build(session: Session, children: int, say: Callable[[str], None]) -> Built:
@@ -351,6 +353,7 @@ def build(session: Session, children: int, say: Callable[[str], None]) -> Built:
         .order_by(CohortMember.position)
         .limit(1)
     ).one()
+    panel_ids = build_panel(session, audit, panel, say)
     return Built(
         audit_id=audit.id,
         first_return_id=first,
@@ -358,7 +361,161 @@ def build(session: Session, children: int, say: Callable[[str], None]) -> Built:
         reviewer_email=reviewers[0].email,
         panel_email=panel.email,
         seconds=time.perf_counter() - started,
+        panel=panel_ids,
     )
+
+
+EVIDENCE_SOURCES = 20
+EVIDENCE_ITEMS_EACH = 10  # 200 evidence items
+THEMES = 30
+TAGS = 2000
+
+
+def build_panel(
+    session: Session, audit: Any, chair: Any, say: Callable[[str], None]
+) -> dict[str, int]:
+    """A panel in progress (issue 11): the returns shared, 200 evidence items (one source a
+    survey), 30 themes with 2,000 tags, agreed grades for half the children, findings in
+    each column linked to themes, recommendations linked to findings, one meeting."""
+    from audit_app.audits.lifecycle import current_members, share_with_panel
+    from audit_app.models import (
+        AgencyReturn,
+        AgreedGrade,
+        Answer,
+        EvidenceItem,
+        EvidenceKind,
+        EvidenceSource,
+        Finding,
+        FindingTheme,
+        PanelAttendee,
+        PanelMeeting,
+        Recommendation,
+        RecommendationFinding,
+        SignsOfSafetyColumn,
+        Theme,
+        ThemeTag,
+    )
+
+    share_with_panel(session, audit, chair.id)
+    columns = list(SignsOfSafetyColumn)
+    sources = []
+    for n in range(EVIDENCE_SOURCES):
+        kind = [EvidenceKind.PROFESSIONAL_INTERVIEW, EvidenceKind.CHILD_VOICE, EvidenceKind.OTHER][
+            n % 3
+        ]
+        source = EvidenceSource(
+            audit_id=audit.id,
+            kind=kind,
+            title=f"Evidence source {n + 1}",
+            role="Practitioner",
+            held_on=date(2024, 5, 1) + timedelta(days=n),
+            participants=10 + n,
+        )
+        if n == 0:
+            source.kind = EvidenceKind.SURVEY
+            source.survey = {
+                "file": "survey.csv",
+                "responses": 71,
+                "questions": [
+                    {
+                        "text": f"Survey question {q + 1}",
+                        "counts": [["Yes", 40], ["No", 25], ["Not sure", 6]],
+                    }
+                    for q in range(8)
+                ],
+            }
+        source.items = [
+            EvidenceItem(
+                audit_id=audit.id,
+                column=columns[(n + i) % 3],
+                position=i,
+                is_quote=n % 3 == 1,
+                text=f"What source {n + 1} said, point {i + 1}: children waited too long for help.",
+            )
+            for i in range(EVIDENCE_ITEMS_EACH)
+        ]
+        sources.append(source)
+    session.add_all(sources)
+    themes = [
+        Theme(
+            audit_id=audit.id,
+            name=f"Theme {n + 1:02d}",
+            description=f"A pattern the panel saw ({n + 1}).",
+        )
+        for n in range(THEMES)
+    ]
+    session.add_all(themes)
+    session.flush()
+    # Tags: mostly answers that land in a column, spread over children and agencies, and
+    # every evidence item once.
+    answer_ids = list(
+        session.scalars(
+            select(Answer.id)
+            .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
+            .where(AgencyReturn.audit_id == audit.id, Answer.column.is_not(None))
+            .order_by(Answer.id)
+        )
+    )
+    evidence_ids = [item.id for source in sources for item in source.items]
+    tags = [
+        ThemeTag(theme_id=themes[n % THEMES].id, evidence_item_id=item_id, tagged_by_id=chair.id)
+        for n, item_id in enumerate(evidence_ids)
+    ]
+    step = max(1, len(answer_ids) // (TAGS - len(tags)))
+    for n, answer_id in enumerate(answer_ids[::step][: TAGS - len(tags)]):
+        tags.append(
+            ThemeTag(
+                theme_id=themes[(n * 7) % THEMES].id, answer_id=answer_id, tagged_by_id=chair.id
+            )
+        )
+    session.add_all(tags)
+    members = current_members(audit)
+    session.add_all(
+        AgreedGrade(
+            member_id=member.id,
+            question_id="q005",
+            grade=["good", "requires_improvement"][n % 2],
+            rationale="The panel agreed after reading every agency's return.",
+            agreed_by_id=chair.id,
+        )
+        for n, member in enumerate(members[: len(members) // 2])
+    )
+    findings = []
+    for n in range(12):
+        finding = Finding(
+            audit_id=audit.id,
+            column=columns[n % 3],
+            position=n // 3,
+            text=f"Finding {n + 1}: across the children, help came late.",
+        )
+        finding.themes = [FindingTheme(theme_id=themes[(n + k) % THEMES].id) for k in range(3)]
+        findings.append(finding)
+    session.add_all(findings)
+    session.flush()
+    for n in range(6):
+        recommendation = Recommendation(
+            audit_id=audit.id, number=n + 1, text=f"Recommendation {n + 1}."
+        )
+        recommendation.findings = [
+            RecommendationFinding(finding_id=findings[(n * 2 + k) % 12].id) for k in range(2)
+        ]
+        session.add(recommendation)
+    meeting = PanelMeeting(audit_id=audit.id, held_on=date.today(), decisions="Themes agreed.")
+    meeting.attendees = [
+        PanelAttendee(name=f"Attendee {n + 1}", role="Safeguarding lead") for n in range(12)
+    ]
+    session.add(meeting)
+    session.commit()
+    say(
+        f"  panel in progress: {len(evidence_ids)} evidence items, {THEMES} themes, "
+        f"{len(tags)} tags"
+    )
+    return {
+        "member": members[0].id,
+        "theme": themes[0].id,
+        "survey": sources[0].id,
+        "finding": findings[0].id,
+    }
 
 
 # ---------------------------------------------------------------------------- measuring
@@ -448,7 +605,30 @@ def pages(built: Built) -> dict[str, tuple[str, str]]:
         "agency summary (none yet)": ("reviewer", f"/audits/{a}/summary"),
         "offline workbook download": ("reviewer", f"/audits/{a}/workbook"),
         "panel member's home": ("panel", "/"),
+        **panel_pages(built),
         "urgent concerns of the audit": ("lead", f"/audits/{a}/concerns"),
+    }
+
+
+def panel_pages(built: Built) -> dict[str, tuple[str, str]]:
+    """The panel's pages (issue 11), as its chair reads them."""
+    base, ids = f"/panel/{built.audit_id}", built.panel
+    return {
+        "panel: overview": ("panel", f"{base}/"),
+        "panel: children": ("panel", f"{base}/children"),
+        "panel: one child side by side": ("panel", f"{base}/children/{ids['member']}"),
+        "panel: by question": ("panel", f"{base}/questions"),
+        "panel: one graded question": ("panel", f"{base}/questions/q005"),
+        "panel: board": ("panel", f"{base}/board"),
+        "panel: board, one child": ("panel", f"{base}/board?child={ids['member']}"),
+        "panel: board, one theme": ("panel", f"{base}/board?theme={ids['theme']}"),
+        "panel: evidence": ("panel", f"{base}/evidence"),
+        "panel: a survey": ("panel", f"{base}/evidence/{ids['survey']}"),
+        "panel: themes": ("panel", f"{base}/themes"),
+        "panel: one theme": ("panel", f"{base}/themes/{ids['theme']}"),
+        "panel: findings and recommendations": ("panel", f"{base}/findings"),
+        "panel: edit a finding": ("panel", f"{base}/findings/{ids['finding']}"),
+        "panel: meetings": ("panel", f"{base}/meetings"),
     }
 
 

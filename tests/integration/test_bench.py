@@ -10,7 +10,8 @@ from scripts import bench
 def test_a_tiny_bench_prints_every_page(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--children", "1", "2", "--repeats", "1", "--agencies", "2"]) == 0
     out = capsys.readouterr().out
-    names = list(bench.pages(bench.Built(1, 1, "", "", "", 0.0)))
+    ids = {"member": 1, "theme": 1, "survey": 1, "finding": 1}
+    names = list(bench.pages(bench.Built(1, 1, "", "", "", 0.0, ids)))
     names += [
         "verify draw (POST)",
         "workbook upload preview (POST)",
