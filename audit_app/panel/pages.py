@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from audit_app.accounts.memberships import holds
 from audit_app.audits.models import Audit
+from audit_app.charts import Chart
 from audit_app.core.roles import Role
 from audit_app.core.web import db
 from audit_app.panel.reading import PanelAudit, is_shared, read_panel_audit
@@ -61,3 +62,12 @@ def render_panel(
         is_lead=holds(current_user, Role.AUDIT_LEAD, audit.id),
         **context,
     )
+
+
+def svg_response(chart: Chart) -> Response:
+    """A chart as an image of its own: pages name it in an ``<img>`` (with the chart's text
+    alternative) and show its figures as a table, so a page never waits for a chart to be
+    drawn, and the browser fetches the picture beside the page."""
+    response = Response(chart.svg(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
