@@ -379,3 +379,93 @@ for (const form of document.querySelectorAll("form[data-autosave]:not([data-keep
   applyConditions(form);
   startAutosave(form, null);
 }
+
+// --- The panel's Signs of Safety board: tag items without leaving the page ----------------
+// (Section owned by the board: audit_app/panel/board_views.py.) Each item's "Add tag" and
+// "Remove" forms (data-board-form) work as plain forms; here they are sent in the background
+// instead (X-Requested-With: fetch, with the form's own CSRF token), and the item's tags are
+// replaced by the ones the server sends back. Anything unexpected (signed out, an expired
+// form, no connection) falls back to sending the form as a plain form.
+function boardMessage(form, text, isError) {
+  const item = form.closest(".app-board-item");
+  if (!item) return;
+  let status = item.querySelector(".app-board-status");
+  if (!status) {
+    status = document.createElement("p");
+    status.className = "govuk-body-s app-board-status";
+    status.setAttribute("role", "status");
+    item.querySelector(".app-board-tags")?.after(status);
+  }
+  status.textContent = isError ? "" : text;
+  const error = form.querySelector(".app-board-form-error");
+  if (error) {
+    error.hidden = !isError;
+    error.textContent = isError ? text : "";
+  }
+}
+
+function addBoardTheme(theme) {
+  for (const select of document.querySelectorAll("select.app-board-theme-select, #filter-theme")) {
+    if (Array.from(select.options).some((option) => option.value === String(theme.id))) continue;
+    const option = document.createElement("option");
+    option.value = String(theme.id);
+    option.textContent = theme.name;
+    // Keep the list in name order, after its first "choose" option.
+    const after = Array.from(select.options)
+      .slice(1)
+      .find((other) => other.textContent.localeCompare(theme.name) > 0);
+    select.insertBefore(option, after || null);
+  }
+}
+
+async function sendBoardForm(form) {
+  let response = null;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "X-Requested-With": "fetch" },
+    });
+  } catch {
+    response = null;
+  }
+  const json = response && (response.headers.get("content-type") || "").includes("json");
+  if (!json) return false; // signed out, expired or offline: send it the plain way
+  const result = await response.json();
+  if (response.status === 422) {
+    boardMessage(form, result.message, true);
+    return true;
+  }
+  if (!response.ok || !result.ok) return false;
+  const item = form.closest(".app-board-item");
+  const tags = item?.querySelector(".app-board-tags");
+  if (tags) tags.innerHTML = result.tags_html;
+  if (result.theme) addBoardTheme(result.theme);
+  const input = form.querySelector('input[name="new_theme"]');
+  if (input) input.value = "";
+  const select = form.querySelector('select[name="theme"]');
+  if (select) select.value = "";
+  if (item) boardMessage(item.querySelector("form[action$='/board/tag']") || form, result.message, false);
+  return true;
+}
+
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-board-form")) return;
+  if (form.dataset.boardSending === "plain") return; // the fallback: let it go
+  event.preventDefault();
+  if (form.dataset.boardSending === "yes") return; // one at a time
+  form.dataset.boardSending = "yes";
+  const item = form.closest(".app-board-item");
+  const handled = await sendBoardForm(form);
+  delete form.dataset.boardSending;
+  if (!handled) {
+    form.dataset.boardSending = "plain";
+    form.requestSubmit ? form.requestSubmit() : form.submit();
+  } else if (item && !document.body.contains(form)) {
+    // The remove button went with the old tags: keep the keyboard in the item.
+    item.querySelector(".app-board-tags button, .govuk-details__summary")?.focus();
+  }
+});
