@@ -47,13 +47,21 @@ from audit_app.models import (
     AuditStatus,
     AuditTemplateVersion,
     ChronologyEntry,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceSource,
     Role,
+    SignsOfSafetyColumn,
+    Theme,
     UrgentConcern,
     User,
 )
+from audit_app.panel import findings, meetings
+from audit_app.returns import answering
 from tests.conftest import EXAMPLE_TEMPLATE, PASSWORD, make_user, page, sign_in, text_of
 from tests.databases import fresh_database
 from tests.integration.audits.test_audits import MAPPING, ward_list
+from tests.integration.panel.world import answer_return
 from tests.integration.workbooks.test_workbook import fill
 
 ANYONE = "anyone"
@@ -125,6 +133,34 @@ EXPECTED: dict[str, object] = {
     "panel.themes": PANEL,
     "panel.findings": PANEL,
     "panel.meetings": PANEL,
+    "panel.child": PANEL,
+    "panel.child_timeline": PANEL,
+    "panel.agree_grade": PANEL,
+    "panel.question": PANEL,
+    "panel.question_chart": PANEL,
+    "panel.tag": PANEL,
+    "panel.untag": PANEL,
+    "panel.interview_new": PANEL,
+    "panel.event_new": PANEL,
+    "panel.survey_new": PANEL,
+    "panel.other_evidence_new": PANEL,
+    "panel.evidence_source": PANEL,
+    "panel.evidence_source_edit": PANEL,
+    "panel.evidence_delete": PANEL,
+    "panel.survey_question_chart": PANEL,
+    "panel.theme_new": PANEL,
+    "panel.theme_suggested": PANEL,
+    "panel.theme": PANEL,
+    "panel.theme_untag": PANEL,
+    "panel.theme_merge": PANEL,
+    "panel.theme_delete": PANEL,
+    "panel.finding": PANEL,
+    "panel.finding_move": PANEL,
+    "panel.finding_delete": PANEL,
+    "panel.recommendation": PANEL,
+    "panel.recommendation_move": PANEL,
+    "panel.recommendation_delete": PANEL,
+    "panel.meeting": PANEL,
     "workbooks.download": REVIEWER,
     "workbooks.upload": REVIEWER,
     "workbooks.confirm": REVIEWER,
@@ -184,6 +220,7 @@ class World:
     version: AuditTemplateVersion
     people: dict[str, User]
     target: User  # the person the administrator's pages are about
+    panel_work: dict[str, int]  # audit 1's theme, survey, finding, recommendation, meeting
 
 
 def _collecting_audit(
@@ -261,11 +298,52 @@ def build_world(session: Session, version: AuditTemplateVersion) -> World:
     )
     session.add_all([entry, concern])
     target = make_user(session, Role.SUBGROUP, email="target@example.org")
+    panel_work = _panel_work(session, audit1, return_b, people["reviewer"])
     session.commit()
     return World(
         agency_a, agency_b, audit1, audit2, return_a, return_b, entry, concern, version, people,
-        target,
+        target, panel_work,
     )  # fmt: skip
+
+
+def _panel_work(
+    session: Session, audit: Audit, sent: AgencyReturn, reviewer: User
+) -> dict[str, int]:
+    """What the panel's pages name in audit 1: agency B's return for the first child sent
+    (answered, with a chronology entry), a theme, a survey, a finding, a recommendation and
+    a meeting."""
+    answering.add_chronology_entry(
+        session, sent, happened_on=date(2020, 2, 1), what_happened="Seen by police",
+        agency_response="Shared with the MASH", missed_opportunity=True,
+    )  # fmt: skip
+    answer_return(session, sent, sent.agency.sector.value, 1, reviewer)
+    theme = Theme(audit_id=audit.id, name="Walk theme")
+    survey = EvidenceSource(
+        audit_id=audit.id, kind=EvidenceKind.SURVEY, title="Survey", participants=2,
+        survey={"file": "s.csv", "responses": 2, "questions": [
+            {"text": "Do you feel safe?", "counts": [["Yes", 1], ["No", 1]]}]},
+    )  # fmt: skip
+    survey.items = [
+        EvidenceItem(audit_id=audit.id, column=SignsOfSafetyColumn.WORKING_WELL, text="Safe")
+    ]
+    session.add_all([theme, survey])
+    session.flush()
+    finding = findings.add_finding(session, audit, findings.FindingDraft("worried_about", "Late"))
+    recommendation = findings.add_recommendation(
+        session, audit, findings.RecommendationDraft("Act sooner", [finding.id])
+    )
+    meeting = meetings.record_meeting(
+        session,
+        audit,
+        meetings.MeetingDraft(date(2026, 1, 5), [meetings.AttendeeDraft("Chair")], ""),
+    )
+    return {
+        "theme_id": theme.id,
+        "source_id": survey.id,
+        "finding_id": finding.id,
+        "recommendation_id": recommendation.id,
+        "meeting_id": meeting.id,
+    }
 
 
 # --- Walking the routes ----------------------------------------------------------------------
@@ -284,6 +362,8 @@ def _values(world: World, audit: Audit) -> dict[str, object]:
         "return_id": world.return_a.id,
         "entry_id": world.entry.id,
         "concern_id": world.concern.id,
+        **world.panel_work,
+        "question_id": "early_help_offered",
         "filename": "dist/application.css",
     }
 
@@ -364,7 +444,14 @@ def _body(client: FlaskClient, world: World, endpoint: str, url: str) -> MultiDi
             "returns.submit": url_for("returns.check", return_id=world.return_a.id),
             "returns.reminders": url_for("audits.show", audit_id=world.audit1.id),
         }  # fmt: skip
-    page_url = pages.get(endpoint, url)
+    if endpoint == "panel.agree_grade":
+        page_url = url.removesuffix("/grade")
+    elif endpoint in ("panel.finding_move", "panel.recommendation_move"):
+        page_url = url.removesuffix("/move")
+    elif endpoint in ("panel.theme_new", "panel.theme_suggested"):
+        page_url = url.rsplit("/", 1)[0]
+    else:
+        page_url = pages.get(endpoint, url)
     data: MultiDict[str, Any] = MultiDict()
     if endpoint not in ("auth.sign_in",):
         form = _page_form(client.get(page_url).get_data(as_text=True), url, page_url)
@@ -398,6 +485,36 @@ def _body(client: FlaskClient, world: World, endpoint: str, url: str) -> MultiDi
             "missed_opportunity": "no",
         },
         "returns.concern": {"details": "The child may be at risk now"},
+        "panel.agree_grade": {"grade": "high", "rationale": "Agreed at the panel"},
+        "panel.theme_new": {"name": "Communication with schools"},
+        "panel.interview_new": {
+            "role": "Designated safeguarding lead",
+            "held_on": ["1", "2", "2025"],
+            "working_well": "Concerns are shared early",
+        },
+        "panel.event_new": {
+            "title": "Engagement event",
+            "held_on": ["1", "2", "2025"],
+            "participants": "71",
+        },
+        "panel.survey_new": {
+            "title": "Survey",
+            "held_on": ["1", "2", "2025"],
+            "file": (io.BytesIO(b"Do you feel safe?\nYes\nNo\n"), "survey.csv"),
+        },
+        "panel.other_evidence_new": {"title": "Ofsted report"},
+        "panel.evidence_source": {
+            "text": "Young people felt listened to",
+            "column": "working_well",
+        },
+        "panel.findings": {"column": "worried_about", "text": "Help came late"},
+        "panel.finding": {"column": "worried_about", "text": "Help came late"},
+        "panel.meetings": {
+            "held_on-day": "2",
+            "held_on-month": "1",
+            "held_on-year": "2026",
+            "attendee-0-name": "Sam Chair",
+        },
         "returns.acknowledge": {"action_taken": "Shared with children's social care"},
         "returns.lead_view": {"comment": "Please add the chronology"},
         "auth.change_password": {
