@@ -1,8 +1,9 @@
 """A demo partnership: the agencies of the seed audits, one user per role, two audits.
 
 The current audit follows the children in crisis audit (10 children discharged from a
-paediatric ward after a mental health crisis) and is collecting returns; an earlier one is
-being monitored, with the recommendations the seed panel made turned into actions.
+paediatric ward after a mental health crisis) and is collecting returns, with its panel in
+progress on those sent (``demo_panel``); an earlier one on the same template is being
+monitored, with the recommendations the seed panel made turned into actions.
 Names of children are invented. Nothing here is used unless someone runs ``audit-app demo``.
 """
 
@@ -27,6 +28,7 @@ from audit_app.cohort.selection import draw_cohort, save_mapping, store_populati
 from audit_app.core.errors import DomainError
 from audit_app.core.models import utcnow
 from audit_app.core.roles import Role
+from audit_app.demo_panel import build_demo_panel
 from audit_app.panel.models import Recommendation
 from audit_app.questionnaires.library import load_shipped_templates
 from audit_app.questionnaires.models import AuditTemplateVersion
@@ -290,6 +292,7 @@ def load_demo(session: Session, today: date | None = None) -> DemoResult:
             add_membership(
                 session, users[login.agency or login.role], Role.PANEL, audit_id=current.id
             )
+    build_demo_panel(session, current, earlier, users, agencies, today)
     session.flush()
     return DemoResult(created=True, logins=DEMO_LOGINS)
 
