@@ -331,6 +331,10 @@ def build(session: Session, children: int, say: Callable[[str], None]) -> Built:
             answering.save_section(
                 session, agency_return, agency_return.version, values, rationales, reviewers[a]
             )
+            if a > 0:
+                # Sent, so the panel reads it; the first agency's stay drafts for the
+                # reviewer's pages (autosave, the offline workbook) to work on.
+                answering.submit(session, agency_return, agency_return.version, reviewers[a])
             if a == 0:
                 answering.add_chronology_entry(
                     session,
