@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import String, case, cast, exists, func, literal, literal_column, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -922,15 +921,13 @@ def tag_item(
                     f"There is already a theme called '{used}': choose it from the list",
                     "new_theme",
                 )
+        # No savepoint around the insert: on SQLite the request's first write begins its
+        # transaction again holding the write lock, which would end a savepoint taken
+        # before it. The names were checked just above; a theme named at the same moment
+        # by someone else is refused by the unique constraint when the request commits.
         theme = Theme(audit_id=panel.audit.id, name=name)
-        try:
-            with session.begin_nested():
-                session.add(theme)
-        except IntegrityError:
-            raise TagProblem(
-                f"There is already a theme called '{name}': choose it from the list",
-                "new_theme",
-            ) from None
+        session.add(theme)
+        session.flush()
         created = True
         theme_id, theme_name = theme.id, theme.name
     else:
@@ -947,13 +944,10 @@ def tag_item(
         select(ThemeTag.id).where(ThemeTag.theme_id == theme_id, target == item_id)
     )
     if already is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    ThemeTag(theme_id=theme_id, tagged_by_id=user_id, **{target.key: item_id})
-                )
-        except IntegrityError:  # tagged at the same moment by someone else
-            already = True
+        # (No savepoint: see above. The same tag added at the same moment by someone else
+        # is refused by the unique index when the request commits.)
+        session.add(ThemeTag(theme_id=theme_id, tagged_by_id=user_id, **{target.key: item_id}))
+        session.flush()
     return Tagged(theme_id, theme_name, created, already is not None)
 
 
