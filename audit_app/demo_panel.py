@@ -1371,22 +1371,39 @@ def _answer(
     }
     if qid in specific:
         return specific[qid]
-    # A question this demo does not know (a later template): a plain, valid answer.
+    # A question this demo does not know (a later template): the first plain answer the
+    # answer type takes, found by asking the registry which of a few candidates is valid.
+    return _plain_answer(question, definition, child, position, practice)
+
+
+def _plain_answer(
+    question: Question,
+    definition: AuditTemplateDefinition,
+    child: Child,
+    position: int,
+    practice: bool,
+) -> Any:
     kind = answer_type(question)
     choices = [c.value for c in kind.choices(question, definition.scales) or []]
     if "yes" in choices:
         return _yes(practice)
-    if choices:
-        plain = [v for v in choices if v not in (NOT_KNOWN, DOES_NOT_APPLY)]
+    plain = [v for v in choices if v not in (NOT_KNOWN, DOES_NOT_APPLY)]
+    candidates: list[Any] = []
+    if plain:
         chosen = plain[position % len(plain)]
-        return [chosen] if question.type == "multiple_choice" else chosen
-    if question.type == "number":
-        return question.min or 0
-    if question.type == "date":
-        return child.crisis.isoformat()
-    if question.type == "dated_list":
-        return [{"date": child.crisis.isoformat(), "text": "Seen after the crisis."}]
-    return "Recorded in the case notes after the crisis." if question.required else None
+        candidates = [chosen, [chosen]]
+    else:
+        # Words first: a date or a number is not valid words, nor words a date.
+        candidates = [
+            "Recorded in the case notes after the crisis.",
+            question.min or 0,
+            child.crisis.isoformat(),
+            [{"date": child.crisis.isoformat(), "text": "Seen after the crisis."}],
+        ]
+    for candidate in candidates:
+        if kind.validate(candidate, question, definition.scales) is None:
+            return candidate
+    return None
 
 
 def _values_for(
@@ -1586,7 +1603,7 @@ SURVEY = {
         {
             "text": "How would you most like to get support with your mental health?",
             "answered": 69,
-            "free_text": False,
+            "written": False,
             "counts": [
                 ["Face to face at school", 29],
                 ["Face to face outside school", 17],
@@ -1598,7 +1615,7 @@ SURVEY = {
         {
             "text": "When would you most like to get support?",
             "answered": 69,
-            "free_text": False,
+            "written": False,
             "counts": [
                 ["During the school day", 34],
                 ["After 5pm", 21],
@@ -1609,7 +1626,7 @@ SURVEY = {
         {
             "text": "What has helped you most over the last year?",
             "answered": 71,
-            "free_text": False,
+            "written": False,
             "counts": [
                 ["Friends", 22],
                 ["Family, brothers or sisters", 15],
@@ -1622,7 +1639,7 @@ SURVEY = {
         {
             "text": "Do you know who to talk to at school if you are struggling?",
             "answered": 71,
-            "free_text": False,
+            "written": False,
             "counts": [["Yes", 41], ["Not sure", 18], ["No", 12]],
         },
     ],

@@ -31,7 +31,7 @@ class AgreedGradeForm(FlaskForm):
     reasons. The domain checks both (and says which field is wrong)."""
 
     version = HiddenField()
-    grade = RadioField(
+    agreed_grade = RadioField(
         "The panel's agreed grade",
         description="The grade the panel agreed, having read every agency's answers and grades.",
         widget=GovRadioInput(),
@@ -84,7 +84,7 @@ def agree_grade(audit_id: int, member_id: int) -> str | Response:
                 question,
                 panel.scales,
                 int(seen) if seen.isdigit() else -1,
-                form.grade.data or "",
+                form.agreed_grade.data or "",
                 form.rationale.data or "",
                 current_user,
             )
@@ -93,8 +93,8 @@ def agree_grade(audit_id: int, member_id: int) -> str | Response:
             session.rollback()  # to read the grade as the other person left it
             problem = conflict.message
             typed = {
-                "grade": dict(rules.grade_choices(question, panel.scales)).get(
-                    form.grade.data or "", "None chosen"
+                "agreed_grade": dict(rules.grade_choices(question, panel.scales)).get(
+                    form.agreed_grade.data or "", "None chosen"
                 ),
                 "rationale": form.rationale.data or "",
             }
@@ -112,7 +112,7 @@ def agree_grade(audit_id: int, member_id: int) -> str | Response:
             flash(f"The panel's agreed grade for {member.code} has been saved.")
             return redirect(page_url + "#agreed")
     side = rules.read_child(session, panel, member)
-    form.grade.choices = rules.grade_choices(question, panel.scales)
+    form.agreed_grade.choices = rules.grade_choices(question, panel.scales)
     return _render_child(panel, side, form)
 
 
@@ -125,7 +125,7 @@ def agree_grade_expired(audit_id: int, member_id: int) -> str:
     member = panel.member(member_id) or abort(404)
     question = rules.overall_question(panel.definition) or abort(404)
     form = AgreedGradeForm()
-    form.grade.choices = rules.grade_choices(question, panel.scales)
+    form.agreed_grade.choices = rules.grade_choices(question, panel.scales)
     side = rules.read_child(db(), panel, member)
     return _render_child(panel, side, form, problem=EXPIRED_FORM, problem_href="#rationale")
 
@@ -134,10 +134,10 @@ def _fill(form: AgreedGradeForm, side: rules.ChildSideBySide, panel: PanelAudit)
     """The form as saved: the agreed grade and its reasons, and the version read."""
     if side.overall is None:
         return
-    form.grade.choices = rules.grade_choices(side.overall, panel.scales)
+    form.agreed_grade.choices = rules.grade_choices(side.overall, panel.scales)
     agreed = side.agreed.grade if side.agreed else None
     form.version.data = str(agreed.version if agreed else 0)
-    form.grade.data = agreed.grade if agreed else None
+    form.agreed_grade.data = agreed.grade if agreed else None
     form.rationale.data = agreed.rationale if agreed else ""
 
 

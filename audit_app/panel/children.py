@@ -550,9 +550,9 @@ def agree_grade(
     refused with :class:`AgreedGradeConflict`. The agencies' own grades are left as they are."""
     choices = dict(grade_choices(question, scales))
     if not grade:
-        raise DomainError("Select the panel's agreed grade", field="grade")
+        raise DomainError("Select the panel's agreed grade", field="agreed_grade")
     if grade not in choices:
-        raise DomainError("Select one of the grades listed", field="grade")
+        raise DomainError("Select one of the grades listed", field="agreed_grade")
     rationale = (rationale or "").replace("\r\n", "\n").strip()
     if not rationale:
         raise DomainError("Enter the reasons for the agreed grade", field="rationale")

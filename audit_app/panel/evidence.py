@@ -617,7 +617,7 @@ def survey_questions(source: EvidenceSource) -> list[StoredQuestion]:
                 str(question.get("text", "")),
                 int(question.get("answered", sum(count for _, count in counts))),
                 counts,
-                bool(question.get("free_text", False)),
+                bool(question.get("written", False)),
             )
         )
     return questions

@@ -116,7 +116,6 @@ def meetings_page(audit_id: int) -> str | Response:
     )
 
 
-
 def _meeting(audit_id: int, meeting_id: int) -> PanelMeeting:
     meeting = db().get(PanelMeeting, meeting_id)
     if meeting is None or meeting.audit_id != audit_id:

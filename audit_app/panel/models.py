@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from audit_app.core.models import FREE_TEXT, IN_CLEAR, Base, Timestamped, enum_column, utcnow
 from audit_app.questionnaires.models import SignsOfSafetyColumn
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from audit_app.actions.models import Action
     from audit_app.agencies.models import Agency
     from audit_app.audits.models import Audit
+    from audit_app.returns.models import Answer, ChronologyEntry, SummaryItem
 
 
 class EvidenceKind(enum.Enum):
@@ -116,7 +117,7 @@ class Theme(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
     name: Mapped[str] = mapped_column(String(200), info=IN_CLEAR)
-    description: Mapped[str] = mapped_column(Text, default="", info=IN_CLEAR)
+    description: Mapped[str] = mapped_column(Text, default="", info=FREE_TEXT)
     version: Mapped[int] = mapped_column(Integer, default=0)
 
     __mapper_args__ = {"version_id_col": version}
@@ -167,6 +168,22 @@ class ThemeTag(Base):
     summary_item_id: Mapped[int | None] = mapped_column(ForeignKey("summary_item.id"), index=True)
     tagged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     tagged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # What a tag points at. When an answer, chronology entry or summary item goes (a
+    # reviewer clears an answer on a return sent back for amendment, an agency rewrites its
+    # summary), its tags go with it, through the unit of work, so the audit log has them.
+    answer: Mapped[Answer | None] = relationship(
+        backref=backref("theme_tags", cascade="all, delete-orphan")
+    )
+    chronology_entry: Mapped[ChronologyEntry | None] = relationship(
+        backref=backref("theme_tags", cascade="all, delete-orphan")
+    )
+    summary_item: Mapped[SummaryItem | None] = relationship(
+        backref=backref("theme_tags", cascade="all, delete-orphan")
+    )
+    evidence_item: Mapped[EvidenceItem | None] = relationship(
+        backref=backref("theme_tags", cascade="all, delete-orphan")
+    )
 
 
 class AgreedGrade(Base):

@@ -77,7 +77,7 @@ class QuestionCounts:
         return {
             "text": self.text,
             "answered": self.answered,
-            "free_text": self.free_text,
+            "written": self.free_text,  # answers written out, not counted one by one
             "counts": [[answer, count] for answer, count in self.counts],
         }
 

@@ -485,7 +485,7 @@ def _body(client: FlaskClient, world: World, endpoint: str, url: str) -> MultiDi
             "missed_opportunity": "no",
         },
         "returns.concern": {"details": "The child may be at risk now"},
-        "panel.agree_grade": {"grade": "high", "rationale": "Agreed at the panel"},
+        "panel.agree_grade": {"agreed_grade": "high", "rationale": "Agreed at the panel"},
         "panel.theme_new": {"name": "Communication with schools"},
         "panel.interview_new": {
             "role": "Designated safeguarding lead",

@@ -189,6 +189,7 @@ def _agree(client, world: PanelWorld, member: CohortMember, **fields: str):
     soup = page(client.get(_url(world, member)))
     form = soup.find("form", attrs={"action": _url(world, member, "/grade")})
     version = form.find("input", attrs={"name": "version"})["value"]
+    fields = {("agreed_grade" if name == "grade" else name): value for name, value in fields.items()}
     data = {"csrf_token": csrf_token(soup), "version": version, **fields}
     return client.post(_url(world, member, "/grade"), data=data)
 
@@ -250,7 +251,7 @@ def test_a_stale_save_is_refused_and_what_was_typed_is_shown_back(
     response = panel_world.chair.post(
         _url(world, member, "/grade"),
         data={"csrf_token": csrf_token(chair_page), "version": stale_version,
-              "grade": "inadequate", "rationale": "My careful reasons, typed at length"},
+              "agreed_grade": "inadequate", "rationale": "My careful reasons, typed at length"},
     )  # fmt: skip
     assert response.status_code == 200
     soup = page(response)
@@ -307,7 +308,7 @@ def test_a_panel_member_of_another_audit_is_refused_everywhere(panel_world: Pane
     token = csrf_token(page(client.get("/")))
     response = client.post(
         _url(world, member, "/grade"),
-        data={"csrf_token": token, "version": "0", "grade": "good", "rationale": "No"},
+        data={"csrf_token": token, "version": "0", "agreed_grade": "good", "rationale": "No"},
     )
     assert response.status_code == 403
 
@@ -328,7 +329,7 @@ def test_a_child_of_another_audit_or_taken_out_is_not_found(
         assert panel_world.chair.get(_url(world, member)).status_code == 404
         response = panel_world.chair.post(
             _url(world, member, "/grade"),
-            data={"csrf_token": token, "version": "0", "grade": "good", "rationale": "Why"},
+            data={"csrf_token": token, "version": "0", "agreed_grade": "good", "rationale": "Why"},
         )
         assert response.status_code == 404
     assert session.scalar(select(AgreedGrade)) is None
@@ -383,7 +384,7 @@ def test_an_expired_form_is_shown_again_with_what_was_typed(panel_world: PanelCl
     member = world.members[0]
     response = panel_world.chair.post(
         _url(world, member, "/grade"),
-        data={"csrf_token": "expired", "version": "0", "grade": "good",
+        data={"csrf_token": "expired", "version": "0", "agreed_grade": "good",
               "rationale": "Typed before the token ran out"},
     )  # fmt: skip
     assert response.status_code in (200, 400)
@@ -392,7 +393,7 @@ def test_an_expired_form_is_shown_again_with_what_was_typed(panel_world: PanelCl
     assert soup.find("textarea", attrs={"name": "rationale"}).get_text() == (
         "Typed before the token ran out"
     )
-    assert soup.find("input", attrs={"name": "grade", "value": "good"}).has_attr("checked")
+    assert soup.find("input", attrs={"name": "agreed_grade", "value": "good"}).has_attr("checked")
 
 
 def test_the_chronology_picture_is_an_image_of_its_own(panel_world: PanelClients) -> None:

@@ -84,7 +84,7 @@ def test_what_is_stored() -> None:
     assert stored["questions"][0] == {
         "text": "Do you feel safe at home?",
         "answered": 2,
-        "free_text": False,
+        "written": False,
         "counts": [["Yes", 1], ["No", 1]],
     }
 
