@@ -395,6 +395,7 @@ def build_panel(
         PanelMeeting,
         Recommendation,
         RecommendationFinding,
+        ReturnStatus,
         SignsOfSafetyColumn,
         Theme,
         ThemeTag,
@@ -456,7 +457,11 @@ def build_panel(
         session.scalars(
             select(Answer.id)
             .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
-            .where(AgencyReturn.audit_id == audit.id, Answer.column.is_not(None))
+            .where(
+                AgencyReturn.audit_id == audit.id,
+                AgencyReturn.status == ReturnStatus.SUBMITTED,
+                Answer.column.is_not(None),
+            )
             .order_by(Answer.id)
         )
     )

@@ -224,7 +224,9 @@ def layout_of(panel: PanelAudit) -> Layout:
     for question in panel.definition.questions if panel.definition else []:
         kind = answer_type(question)
         choices = kind.choices(question, panel.scales)
-        if kind.gap_choices(question) and choices is not None:
+        # A question that can be answered with a gap: one that offers "not known" or "does
+        # not apply" (a yes/no/not known question offers "not known" among its own answers).
+        if choices is not None and any(kind.gap(c.value, question) for c in choices):
             gaps.append(question.id)
         if question.column is not None:
             if question.column in SUB_HEADINGS:

@@ -221,13 +221,14 @@ def recommendation_move(audit_id: int, recommendation_id: int) -> Response:
     panel_audit(audit_id)
     found = _recommendation(audit_id, recommendation_id)
     direction = request.form.get("direction", "")
+    was = found.number
     try:
         findings.move_recommendation(db(), found, direction)
     except DomainError as error:
         discard_changes()
         flash(error.message, "error")
     else:
-        flash(f"Recommendation {found.number} is now number {found.number}.")
+        flash(f"Recommendation {was} is now recommendation {found.number}.")
     return redirect(url_for("panel.findings", audit_id=audit_id) + f"#recommendation-{found.id}")
 
 

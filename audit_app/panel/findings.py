@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -85,7 +86,12 @@ def _column(value: str) -> SignsOfSafetyColumn:
 
 
 def _ids_of(
-    session: Session, model: type, audit_id_column: object, ids: Iterable[int], audit: Audit
+    session: Session,
+    model: type,
+    audit_id_column: object,
+    ids: Iterable[int],
+    audit: Audit,
+    field_name: str,
 ) -> list[int]:
     wanted = sorted(set(ids))
     if not wanted:
@@ -94,22 +100,26 @@ def _ids_of(
         session.scalars(select(model.id).where(model.id.in_(wanted), audit_id_column == audit.id))  # type: ignore[attr-defined]
     )
     if found != set(wanted):
-        raise DomainError("Choose from the list shown", field="theme_ids")
+        raise DomainError("Choose from the list shown", field=field_name)
     return wanted
 
 
 def _check_links(
     session: Session, audit: Audit, draft: FindingDraft
 ) -> tuple[list[int], list[int]]:
-    themes = _ids_of(session, Theme, Theme.audit_id, draft.theme_ids, audit)
-    evidence = _ids_of(session, EvidenceItem, EvidenceItem.audit_id, draft.evidence_ids, audit)
+    themes = _ids_of(session, Theme, Theme.audit_id, draft.theme_ids, audit, "theme_ids")
+    evidence = _ids_of(
+        session, EvidenceItem, EvidenceItem.audit_id, draft.evidence_ids, audit, "evidence_ids"
+    )
     return themes, evidence
 
 
 def _flush(session: Session, message: str) -> None:
+    """Write the changes; a colleague's save first (a stale version, or a number taken at
+    the same moment) is a conflict, and nothing of this request is kept."""
     try:
         session.flush()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         raise PanelConflict(message) from None
 
 
@@ -322,6 +332,7 @@ def recommendations_of(session: Session, audit_id: int) -> list[Recommendation]:
         session.scalars(
             select(Recommendation)
             .where(Recommendation.audit_id == audit_id)
+            .options(selectinload(Recommendation.actions))
             .order_by(Recommendation.number)
         )
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from audit_app.accounts.memberships import holds
-from audit_app.audits.models import Audit
+from audit_app.audits.models import Audit, AuditStatus
 from audit_app.charts import Chart
 from audit_app.core.roles import Role
 from audit_app.core.web import db
@@ -19,6 +19,8 @@ NOT_SHARED = (
     "The audit lead has not shared the returns with the panel yet. The panel's pages open "
     "once they have."
 )
+
+CLOSED = "This audit is closed: the panel's work can be read but no longer changed."
 
 # (endpoint, words): the panel's pages, in the order the panel works through them.
 PANEL_PAGES = (
@@ -43,6 +45,9 @@ def panel_audit(audit_id: int) -> PanelAudit:
     audit = load_audit(audit_id)
     if not is_shared(audit) and not holds(current_user, Role.AUDIT_LEAD, audit.id):
         flash(NOT_SHARED, "error")
+        abort(redirect(url_for("panel.home", audit_id=audit.id)))
+    if audit.status is AuditStatus.CLOSED and request.method not in ("GET", "HEAD"):
+        flash(CLOSED, "error")
         abort(redirect(url_for("panel.home", audit_id=audit.id)))
     return read_panel_audit(db(), audit)
 

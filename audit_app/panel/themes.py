@@ -39,6 +39,7 @@ from audit_app.returns.models import (
     AgencySummary,
     Answer,
     ChronologyEntry,
+    ReturnStatus,
     SummaryItem,
 )
 
@@ -295,14 +296,14 @@ def _tagged_rows(audit: Audit, theme_ids: Sequence[int] | None) -> Any:
         .join(Answer, Answer.id == ThemeTag.answer_id)
         .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
         .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
-        .where(AgencyReturn.audit_id == audit.id)
+        .where(AgencyReturn.audit_id == audit.id, AgencyReturn.status == ReturnStatus.SUBMITTED)
     )
     entries = of_audit(
         select(ThemeTag.theme_id, current_child, AgencyReturn.agency_id, ThemeTag.id)
         .join(ChronologyEntry, ChronologyEntry.id == ThemeTag.chronology_entry_id)
         .join(AgencyReturn, AgencyReturn.id == ChronologyEntry.return_id)
         .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
-        .where(AgencyReturn.audit_id == audit.id)
+        .where(AgencyReturn.audit_id == audit.id, AgencyReturn.status == ReturnStatus.SUBMITTED)
     )
     summary_items = of_audit(
         select(ThemeTag.theme_id, null(), AgencySummary.agency_id, ThemeTag.id)
@@ -554,7 +555,12 @@ def items_of(
         .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
         .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
         .join(Agency, Agency.id == AgencyReturn.agency_id)
-        .where(ThemeTag.theme_id == theme.id, AgencyReturn.audit_id == audit.id)
+        .where(
+            ThemeTag.theme_id == theme.id,
+            AgencyReturn.audit_id == audit.id,
+            AgencyReturn.status == ReturnStatus.SUBMITTED,
+            CohortMember.removed_at.is_(None),
+        )
         .order_by(CohortMember.position, Agency.name, ThemeTag.id)
         .limit(limit)
     ).all()
@@ -587,7 +593,12 @@ def items_of(
             .join(AgencyReturn, AgencyReturn.id == ChronologyEntry.return_id)
             .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
             .join(Agency, Agency.id == AgencyReturn.agency_id)
-            .where(ThemeTag.theme_id == theme.id, AgencyReturn.audit_id == audit.id)
+            .where(
+                ThemeTag.theme_id == theme.id,
+                AgencyReturn.audit_id == audit.id,
+                AgencyReturn.status == ReturnStatus.SUBMITTED,
+                CohortMember.removed_at.is_(None),
+            )
             .order_by(ChronologyEntry.happened_on, CohortMember.position, ThemeTag.id)
             .limit(limit)
         )

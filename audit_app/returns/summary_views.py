@@ -18,6 +18,8 @@ from audit_app.core.error_pages import EXPIRED_FORM, on_expired_form
 from audit_app.core.errors import DomainError
 from audit_app.core.roles import Role
 from audit_app.core.web import db, this_page
+from audit_app.panel.pages import NOT_SHARED
+from audit_app.panel.reading import is_shared
 from audit_app.questionnaires.library import definition_of
 from audit_app.questionnaires.template_format import COLUMN_LABELS
 from audit_app.returns import summaries
@@ -217,12 +219,16 @@ def _render_summary(
 
 @blueprint.route("/audits/<id:audit_id>/summaries")
 @allow(Role.AUDIT_LEAD, Role.PANEL)
-def audit_summaries(audit_id: int) -> str:
+def audit_summaries(audit_id: int) -> str | Response:
     """Every agency's summary of an audit, to read: the items of those sent to the panel, by
     column; the audit lead also sees how far each agency has got."""
     session = db()
     audit = session.get(Audit, audit_id) or abort(404)
     is_lead = holds(current_user, Role.AUDIT_LEAD, audit.id)
+    if not is_lead and not is_shared(audit):
+        # The panel reads the summaries once the lead shares the returns with it.
+        flash(NOT_SHARED, "error")
+        return redirect(url_for("panel.home", audit_id=audit.id))
     rows = summaries.summaries_of_audit(session, audit)
     sent = [summary for _, summary in rows if summary and summary.submitted_at]
     definition = definition_of(audit.template_version) if audit.template_version else None

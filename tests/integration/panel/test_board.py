@@ -432,3 +432,38 @@ def test_a_form_naming_no_item_goes_back_to_the_board(
             assert response.location.endswith(f"/panel/{world.audit.id}/board?page=2")
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_a_not_known_yes_no_answer_is_a_gap_on_the_board(
+    panel_world: PanelClients, session: Session
+) -> None:
+    """A yes/no/not known question offers "not known" among its own answers: that answer is
+    a gap in knowledge on the board, as on the child's page, never lost."""
+
+    world = panel_world.world
+    definition = world.definition
+    agency_return = world.returns[(world.members[0].id, world.agencies[0].id)]
+    answers = {
+        a.question_id: a
+        for a in session.scalars(select(Answer).where(Answer.return_id == agency_return.id))
+    }
+    question = next(
+        q
+        for q in definition.questions
+        if q.id in answers
+        and not answer_type(q).gap_choices(q)
+        and any(
+            answer_type(q).gap(c.value, q)
+            for c in answer_type(q).choices(q, definition.scales) or []
+        )
+    )
+    url = f"/panel/{world.audit.id}/board"
+    before = page(panel_world.chair.get(url)).find(attrs={"data-board-count": "gaps"}).get_text()
+    answer = answers[question.id]
+    answer.value, answer.columns, answer.column = "not_known", [], None
+    session.commit()
+    soup = page(panel_world.chair.get(url))
+    after = soup.find(attrs={"data-board-count": "gaps"}).get_text()
+    assert int(after) == int(before) + 1
+    gaps = text_of(page(panel_world.chair.get(f"{url}?show=gaps")))
+    assert question.text in gaps

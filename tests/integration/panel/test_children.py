@@ -189,7 +189,9 @@ def _agree(client, world: PanelWorld, member: CohortMember, **fields: str):
     soup = page(client.get(_url(world, member)))
     form = soup.find("form", attrs={"action": _url(world, member, "/grade")})
     version = form.find("input", attrs={"name": "version"})["value"]
-    fields = {("agreed_grade" if name == "grade" else name): value for name, value in fields.items()}
+    fields = {
+        ("agreed_grade" if name == "grade" else name): value for name, value in fields.items()
+    }
     data = {"csrf_token": csrf_token(soup), "version": version, **fields}
     return client.post(_url(world, member, "/grade"), data=data)
 

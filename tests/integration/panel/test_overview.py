@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from audit_app.models import AuditStatus
-from tests.conftest import page, text_of
+from tests.conftest import csrf_token, page, text_of
 from tests.integration.panel.conftest import PanelClients
 
 
@@ -56,3 +56,30 @@ def test_before_sharing_the_panel_sees_only_that_it_waits(
     assert world.audit.returns_shared_at is not None
     assert world.audit.returns_shared_at <= datetime.now(UTC)
     assert panel_world.chair.get(f"/panel/{world.audit.id}/children").status_code == 200
+
+
+def test_a_closed_audits_panel_work_is_read_only(
+    panel_world: PanelClients, session: Session
+) -> None:
+    world = panel_world.world
+    world.audit.status = AuditStatus.CLOSED
+    session.commit()
+    url = f"/panel/{world.audit.id}/themes"
+    token = csrf_token(page(panel_world.chair.get(url)))
+    response = panel_world.chair.post(f"{url}/new", data={"csrf_token": token, "name": "Late"})
+    assert response.status_code == 302
+    words = text_of(page(panel_world.chair.get(response.location)))
+    assert "This audit is closed" in words
+    assert "Late" not in text_of(page(panel_world.chair.get(url)))
+
+
+def test_the_agency_summaries_wait_for_sharing_too(
+    panel_world: PanelClients, session: Session
+) -> None:
+    world = panel_world.world
+    world.audit.status = AuditStatus.COLLECTING
+    world.audit.returns_shared_at = None
+    session.commit()
+    response = panel_world.chair.get(f"/audits/{world.audit.id}/summaries")
+    assert response.status_code == 302 and response.location == f"/panel/{world.audit.id}/"
+    assert panel_world.lead.get(f"/audits/{world.audit.id}/summaries").status_code == 200

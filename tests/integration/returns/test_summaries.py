@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from audit_app.core.models import utcnow
 from audit_app.models import (
     Agency,
     AgencyReturn,
@@ -318,6 +319,7 @@ def test_the_lead_and_the_panel_read_the_summaries_as_items_by_column(
     press(reviewer, url, "draft")
     press(reviewer, url, "save", **{"new-needs_to_happen": "Plan every discharge with the GP"})
     panel_member = make_user(session, Role.PANEL, audit_id=collecting.id, email="p@example.org")
+    collecting.returns_shared_at = utcnow()  # the panel reads once the lead shares them
     session.commit()
     lead = app.test_client()
     sign_in(lead, users[Role.ADMIN].email)

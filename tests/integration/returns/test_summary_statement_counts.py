@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from audit_app.core.models import utcnow
 from tests.conftest import page
 from tests.integration.returns.test_summaries import form_as_shown
 from tests.integration.test_statement_counts import SIZES, World, _count, build, isolated
@@ -61,6 +62,8 @@ def measure(app: Flask, children: int) -> dict[str, Statements]:
         post("save")()
         counts[STEPS[3]] = _count(app, post("save"))
         post("send")()
+        world.audit.returns_shared_at = utcnow()  # the panel reads once the lead shares
+        session.commit()
         for step, reader in zip(STEPS[4:], (world.admin, world.panel), strict=True):
 
             def read(reader: Any = reader) -> Any:

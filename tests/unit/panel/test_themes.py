@@ -24,6 +24,7 @@ from audit_app.models import (
     EvidenceSource,
     Finding,
     FindingTheme,
+    ReturnStatus,
     SignsOfSafetyColumn,
     SummaryItem,
     Theme,
@@ -61,7 +62,12 @@ def small(session: Session, agency: Agency, other_agency: Agency) -> Small:
     entry = removed_answer = None
     for member in members:
         for each in (agency, other_agency):
-            agency_return = AgencyReturn(audit_id=audit.id, agency_id=each.id, member_id=member.id)
+            agency_return = AgencyReturn(
+                audit_id=audit.id,
+                agency_id=each.id,
+                member_id=member.id,
+                status=ReturnStatus.SUBMITTED,  # the panel reads sent returns only
+            )
             answer = Answer(question_id="q1", value="yes", columns=["working_well"])
             agency_return.answers.append(answer)
             session.add(agency_return)
