@@ -5,8 +5,10 @@ The first row names the questions, one in each column; each row below it is one
 response. Each question's answers are counted: answers are compared without regard to
 capitals or spacing, and a cell holding several answers separated by semicolons (as Microsoft
 Forms and others export a "choose all that apply" question) counts once for each of them.
-A question with more than :data:`MOST_DISTINCT_ANSWERS` different answers is free text: only
-how many answered it is kept (never the words: the panel reads the file itself and adds what
+A question with more than :data:`MOST_DISTINCT_ANSWERS` different answers, with an answer
+longer than :data:`LONGEST_COUNTED_ANSWER` characters, or of 10 or more answers mostly
+different from each other, is free text (the young people's own words): only how many
+answered it is kept (never the words: the panel reads the file itself and adds what
 it says as items).
 
 Reading is all-or-nothing, like the population list's (whose careful reading of CSV and
@@ -43,6 +45,11 @@ MAX_QUESTIONS = 200
 MAX_QUESTION_LENGTH = 1_000
 """The most characters a question (a cell of the first row) may hold."""
 MOST_DISTINCT_ANSWERS = 50
+LONGEST_COUNTED_ANSWER = 60
+"""An answer longer than this is a young person's own words: the question is free text."""
+MOSTLY_DIFFERENT = 0.6
+"""A question of 10 or more answers, more than this share of them different, is free text
+(each young person wrote their own words; counting them would only repeat them)."""
 """A question with more different answers than this is free text: not counted answer by
 answer."""
 MAX_ANSWER_SHOWN = 200
@@ -256,6 +263,11 @@ def _question(text: str, cells: list[str]) -> QuestionCounts:
                 shown[key] = _clip(" ".join(next(p for p in parts if _key(p) == key).split()))
                 counts[key] = 0
             counts[key] += 1
+    if not free_text and counts:
+        longest = max(len(answer) for answer in shown.values())
+        free_text = longest > LONGEST_COUNTED_ANSWER or (
+            answered >= 10 and len(counts) > MOSTLY_DIFFERENT * answered
+        )
     if free_text:
         return QuestionCounts(text, answered, [], free_text=True)
     keys = list(counts)

@@ -97,6 +97,22 @@ def test_a_question_with_many_different_answers_is_free_text() -> None:
     assert counted.counts == [("Yes", MOST_DISTINCT_ANSWERS + 1)]
 
 
+def test_young_peoples_own_words_are_never_kept_even_in_a_small_survey() -> None:
+    """A written answer (long, or one of many different ones) makes the question free
+    text: its words are not stored, however few responded."""
+    rows = [["Anything else?", "Your name", "Are you OK?"]]
+    rows += [
+        ["I wish someone had asked me what was going on at home before it got so bad.",
+         "Sam", "Yes"],
+        ["No", "Alex", "Yes"],
+    ] + [["No", f"Name {n}", "No"] for n in range(10)]  # fmt: skip
+    written, names, counted = read_survey(csv_bytes(rows), "survey.csv").questions
+    assert written.free_text and written.counts == [] and written.answered == 12
+    assert names.free_text and names.counts == []
+    assert counted.counts == [("No", 10), ("Yes", 2)]
+    assert "Sam" not in str(read_survey(csv_bytes(rows), "survey.csv").as_json())
+
+
 def test_blank_rows_are_skipped_and_short_rows_padded() -> None:
     raw = b"Q1,Q2\nYes,No\n\n,,\nNo\n"
     counts = read_survey(raw, "survey.csv")
