@@ -54,6 +54,7 @@ def _common() -> dict[str, Any]:
         "typed_form": None,
         "problem": None,
         "problem_field": None,
+        "gone": False,
     }
 
 
@@ -118,11 +119,45 @@ def _recommendation(audit_id: int, recommendation_id: int) -> Recommendation:
     return recommendation
 
 
+GONE = (
+    "Someone else deleted this {thing} while you were editing it. Your words have not been "
+    "saved: they are shown below, to add again if they are still needed."
+)
+
+
+def _gone(panel: Any, thing: str, prefix: str) -> str:
+    """An edit sent for a finding or recommendation deleted meanwhile: the list page, with
+    the words typed shown back (and put back in the "add" form)."""
+    session = db()
+    return render_panel(
+        "panel/findings.html",
+        panel,
+        "panel.findings",
+        page=findings.findings_page(session, panel.audit),
+        **{
+            **_common(),
+            "problem": GONE.format(thing=thing),
+            "problem_href": "#your-text",
+            "typed": dict(request.form),
+            "typed_lists": {name: request.form.getlist(name) for name in request.form},
+            "typed_form": prefix,
+            "gone": True,
+        },
+    )
+
+
+def _exists(model: type, audit_id: int, thing_id: int) -> bool:
+    thing = db().get(model, thing_id)
+    return thing is not None and thing.audit_id == audit_id
+
+
 @blueprint.route("/findings/<id:finding_id>", methods=["GET", "POST"])
 @allow(Role.AUDIT_LEAD, Role.PANEL)
 def finding(audit_id: int, finding_id: int) -> str | Response:
     panel = panel_audit(audit_id)
     session = db()
+    if request.method == "POST" and not _exists(Finding, audit_id, finding_id):
+        return _gone(panel, "finding", "new-finding")
     found = _finding(audit_id, finding_id)
     extra: dict[str, Any] = {}
     if request.method == "POST":
@@ -189,6 +224,8 @@ def finding_delete(audit_id: int, finding_id: int) -> str | Response:
 def recommendation(audit_id: int, recommendation_id: int) -> str | Response:
     panel = panel_audit(audit_id)
     session = db()
+    if request.method == "POST" and not _exists(Recommendation, audit_id, recommendation_id):
+        return _gone(panel, "recommendation", "new-recommendation")
     found = _recommendation(audit_id, recommendation_id)
     extra: dict[str, Any] = {}
     if request.method == "POST":

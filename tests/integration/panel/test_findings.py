@@ -237,3 +237,27 @@ def test_another_audits_findings_are_not_found_and_other_panels_refused(
         == []
     )
     assert panel_world.other_panel.get(f"{base}/findings").status_code == 403
+
+
+def test_an_edit_of_a_finding_deleted_meanwhile_keeps_the_words(
+    panel_world: PanelClients, session: Session
+) -> None:
+    world = panel_world.world
+    finding = findings.add_finding(
+        session, world.audit, findings.FindingDraft("worried_about", "To go")
+    )
+    session.commit()
+    url = f"/panel/{world.audit.id}/findings/{finding.id}"
+    token = csrf_token(page(panel_world.chair.get(url)))
+    findings.delete_finding(session, finding, finding.version)
+    session.commit()
+    response = panel_world.chair.post(
+        url,
+        data={"csrf_token": token, "version": "0", "column": "worried_about",
+              "text": "My careful rewording"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    soup = page(response)
+    assert "Someone else deleted this finding" in text_of(soup.find(class_="govuk-error-summary"))
+    assert "My careful rewording" in text_of(soup.find(id="your-text"))
+    assert soup.find("textarea", id="new-finding-text").get_text() == "My careful rewording"
