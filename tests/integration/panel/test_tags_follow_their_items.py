@@ -44,7 +44,7 @@ def test_clearing_a_tagged_answer_removes_its_tags(
     assert session.get(ThemeTag, tag_id) is None
     logged = session.scalars(
         select(AuditLogEntry.action)
-        .where(AuditLogEntry.record_type == "theme_tag", AuditLogEntry.record_id == tag_id)
+        .where(AuditLogEntry.record_type == "theme_tag", AuditLogEntry.record_id == str(tag_id))
         .order_by(AuditLogEntry.id)
     ).all()
     assert logged[-1] == "delete"
