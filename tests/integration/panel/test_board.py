@@ -18,11 +18,9 @@ from audit_app.panel.board import PER_PAGE
 from audit_app.panel.models import EvidenceItem, EvidenceKind, EvidenceSource, Theme, ThemeTag
 from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.models import SignsOfSafetyColumn
-from tests.conftest import csrf_token, page, sign_in, text_of
+from tests.conftest import csrf_token, page, text_of
 from tests.integration.panel.conftest import PanelClients
-from tests.integration.panel.world import PanelWorld, build_panel_world
-from tests.integration.test_statement_counts import isolated
-from tests.statements import recorded_statements
+from tests.integration.panel.world import PanelWorld
 
 
 def board_url(world: PanelWorld, **args: Any) -> str:
@@ -396,25 +394,6 @@ def test_a_panel_member_of_another_audit_is_refused(app: Flask, panel_world: Pan
             assert response.status_code == 403
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
-
-
-def test_the_board_runs_as_many_statements_at_2_and_4_children(app: Flask) -> None:
-    found = {}
-    for children in (2, 4):
-        with isolated(app) as session:
-            world = build_panel_world(session, children)
-            client = app.test_client()
-            assert sign_in(client, world.chair.email).status_code == 302
-            theme = Theme(audit_id=world.audit.id, name="A theme")
-            session.add(theme)
-            session.commit()
-            with recorded_statements(app) as statements:
-                response = client.get(board_url(world))
-            assert response.status_code == 200
-            with recorded_statements(app) as gaps:
-                assert client.get(board_url(world, show="gaps")).status_code == 200
-            found[children] = (statements.count, gaps.count)
-    assert found[2] == found[4], found
 
 
 def test_a_form_naming_no_item_goes_back_to_the_board(

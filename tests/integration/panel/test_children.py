@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,11 +15,9 @@ from audit_app.core.models import utcnow
 from audit_app.models import AgreedGrade, Answer, CohortMember
 from audit_app.panel.children import MAX_RATIONALE
 from audit_app.questionnaires.answer_types import answer_type
-from tests.conftest import csrf_token, page, sign_in, text_of
+from tests.conftest import csrf_token, page, text_of
 from tests.integration.panel.conftest import PanelClients
-from tests.integration.panel.world import SECRET_NAMES, PanelWorld, build_panel_world
-from tests.integration.test_statement_counts import isolated
-from tests.statements import recorded_statements
+from tests.integration.panel.world import SECRET_NAMES, PanelWorld
 
 
 def _url(world: PanelWorld, member: CohortMember | None = None, tail: str = "") -> str:
@@ -352,33 +349,6 @@ def test_the_lead_reads_the_pages_too(panel_world: PanelClients) -> None:
     world = panel_world.world
     assert panel_world.lead.get(_url(world)).status_code == 200
     assert panel_world.lead.get(_url(world, world.members[0])).status_code == 200
-
-
-def _counts(app: Flask, children: int) -> dict[str, int]:
-    with isolated(app) as session:
-        world = build_panel_world(session, children)
-        session.add(
-            AgreedGrade(member_id=world.members[1].id, question_id="overall_grade", grade="good",
-                        rationale="Agreed", agreed_by_id=world.chair.id)
-        )  # fmt: skip
-        session.commit()
-        client = app.test_client()
-        assert sign_in(client, world.chair.email).status_code == 302
-        counts = {}
-        for name, url in (
-            ("children", _url(world)),
-            ("child", _url(world, world.members[0])),
-            ("graded child", _url(world, world.members[1])),
-        ):
-            assert client.get(url).status_code == 200  # once: what a process loads once
-            with recorded_statements(app) as statements:
-                assert client.get(url).status_code == 200
-            counts[name] = statements.count
-        return counts
-
-
-def test_the_pages_run_as_many_statements_at_two_children_as_at_four(app: Flask) -> None:
-    assert _counts(app, 2) == _counts(app, 4)
 
 
 def test_an_expired_form_is_shown_again_with_what_was_typed(panel_world: PanelClients) -> None:

@@ -10,18 +10,15 @@ from datetime import timedelta
 from typing import Any
 
 from bs4 import BeautifulSoup
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit_app.models import AgencyReturn, Audit, AuditStatus, CohortMember, ReturnStatus
 from audit_app.questionnaires.answer_types import answer_type
 from audit_app.returns.models import Answer
-from tests.conftest import page, sign_in, text_of
+from tests.conftest import page, text_of
 from tests.integration.panel.conftest import PanelClients
-from tests.integration.panel.world import PanelWorld, build_panel_world
-from tests.integration.test_statement_counts import isolated
-from tests.statements import recorded_statements
+from tests.integration.panel.world import PanelWorld
 
 GRADE = "overall_grade"
 SCALING = "safety_scaling"
@@ -287,26 +284,3 @@ def test_an_audit_started_later_or_not_at_the_panel_is_not_compared(
     assert "There is no earlier audit" in text_of(page(panel_world.chair.get(base)))
     for refused in (later.id, collecting.id):
         assert panel_world.chair.get(f"{base}?compare={refused}").status_code == 404
-
-
-def test_the_pages_run_as_many_statements_for_two_children_as_for_four(app: Flask) -> None:
-    counts = {}
-    for children in (2, 4):
-        with isolated(app) as session:
-            world = build_panel_world(session, children)
-            older = earlier_audit(session, world, "Children in crisis 2021", 700, "good")
-            assert older.id
-            client = app.test_client()
-            assert sign_in(client, world.chair.email).status_code == 302
-            found = []
-            for url in (
-                f"/panel/{world.audit.id}/questions",
-                f"/panel/{world.audit.id}/questions/{GRADE}",
-                f"/panel/{world.audit.id}/questions/{SCALING}",
-            ):
-                assert client.get(url).status_code == 200
-                with recorded_statements(app) as statements:
-                    assert client.get(url).status_code == 200
-                found.append(statements.count)
-            counts[children] = found
-    assert counts[2] == counts[4], counts

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,11 +25,9 @@ from audit_app.models import (
 )
 from audit_app.panel import themes
 from audit_app.questionnaires.answer_types import answer_type
-from tests.conftest import csrf_token, page, sign_in, text_of
+from tests.conftest import csrf_token, page, text_of
 from tests.integration.panel.conftest import PanelClients
-from tests.integration.panel.world import PanelWorld, build_panel_world
-from tests.integration.test_statement_counts import isolated
-from tests.statements import recorded_statements
+from tests.integration.panel.world import PanelWorld
 
 
 def base(world: PanelWorld) -> str:
@@ -372,46 +368,6 @@ def test_the_earlier_audits_themes_show_as_recurring(
 
 
 # --- Statement counts ------------------------------------------------------------------------
-
-
-def _statement_counts(app: Flask, children: int) -> dict[str, int]:
-    with isolated(app) as session:
-        world = build_panel_world(session, children)
-        theme = Theme(audit_id=world.audit.id, name="Voice")
-        other = Theme(audit_id=world.audit.id, name="Early help")
-        session.add_all([theme, other])
-        session.flush()
-        for answer in session.scalars(
-            select(Answer)
-            .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
-            .where(AgencyReturn.audit_id == world.audit.id)
-            .order_by(Answer.id)
-        ).all()[: 20 * children]:
-            session.add(ThemeTag(theme_id=theme.id, answer_id=answer.id))
-            session.add(ThemeTag(theme_id=other.id, answer_id=answer.id))
-        for entry in session.scalars(select(ChronologyEntry)):
-            session.add(ThemeTag(theme_id=theme.id, chronology_entry_id=entry.id))
-        for item in session.scalars(select(SummaryItem)):
-            session.add(ThemeTag(theme_id=theme.id, summary_item_id=item.id))
-        session.add(ThemeTag(theme_id=theme.id, evidence_item_id=evidence_item(session, world).id))
-        session.commit()
-        client = app.test_client()
-        assert sign_in(client, world.chair.email).status_code == 302
-        urls = {"themes": base(world), "theme": f"{base(world)}/{theme.id}"}
-        counts = {}
-        for name, url in urls.items():
-            assert client.get(url).status_code == 200  # what a process loads once
-            with recorded_statements(app) as statements:
-                assert client.get(url).status_code == 200
-            counts[name] = statements.count
-        return counts
-
-
-@pytest.mark.usefixtures("app")
-def test_the_pages_run_the_same_statements_whatever_the_cohort(app: Flask) -> None:
-    small, large = _statement_counts(app, 2), _statement_counts(app, 4)
-    assert small == large, (small, large)
-    print("theme page statements:", small)
 
 
 def test_words_sent_with_an_expired_form_are_shown_again(
