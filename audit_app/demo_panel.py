@@ -1369,6 +1369,8 @@ def _answer(
         "overall_needs_to_happen": NEXT_STEPS.get((sector, good), NEXT_STEPS[("education", good)]),
         "escalation_needed": "no",
     }
+    if qid == SCALING:  # written as its level ("7"); kept as the number the type keeps
+        return answer_type(question).to_stored(specific[qid])
     if qid in specific:
         return specific[qid]
     # A question this demo does not know (a later template): the first plain answer the
@@ -2168,6 +2170,7 @@ def _earlier_audit(
             question = asked.question(question_id)
             if question is None:
                 continue
+            value = answer_type(question).to_stored(value) if question_id == SCALING else value
             columns = answer_type(question).columns(value, question, asked.scales)
             session.add(
                 Answer(

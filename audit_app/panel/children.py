@@ -43,7 +43,6 @@ from audit_app.returns.models import AgencyReturn, Answer, ChronologyEntry, Retu
 SPREAD_FLAG = 3
 """Agencies this many points apart (or more) on a 0-10 scaling are flagged: the disagreement
 is itself a finding."""
-SCALING_LEVELS = tuple(str(score) for score in range(11))
 MAX_RATIONALE = 2000
 """The most characters the panel's reasons for an agreed grade may hold."""
 OVERALL_QUESTION_ID = "overall_grade"
@@ -53,30 +52,16 @@ SHORT_GRADE = 24
 # --- Plain rules ------------------------------------------------------------------------------
 
 
-def is_scaling(question: Question, scales: dict[str, Scale]) -> bool:
-    """Whether the question is judged on a 0-10 scaling: a scale whose levels are exactly the
-    whole numbers 0 to 10 (read from the scale, whatever it is called)."""
-    scale = scales.get(question.scale or "")
-    if scale is None:
-        return False
-    return sorted((level.value for level in scale.levels), key=_order) == list(SCALING_LEVELS)
-
-
-def _order(value: str) -> tuple[int, str]:
-    return (int(value), "") if value.isdigit() else (99, value)
+def is_scaling(question: Question) -> bool:
+    """Whether the question is a 0-10 scaling (the template says so: ``type: scaling``)."""
+    return answer_type(question).is_scaling
 
 
 def scaling_score(value: Any) -> int | None:
-    """A 0-10 scaling as a whole number. The scaling is stored as text ("0" to "10", a grade's
-    level) and turned into a number here, when read; "not known" and blanks are None."""
-    if isinstance(value, bool):
+    """A stored scaling's number; None for "not known", "does not apply" and blanks."""
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    if isinstance(value, int):
-        return value if 0 <= value <= 10 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-        return number if 0 <= number <= 10 else None
-    return None
+    return value if 0 <= value <= 10 else None
 
 
 def spread(scores: Iterable[int | None]) -> int | None:
@@ -343,7 +328,7 @@ def read_child(session: Session, panel: PanelAudit, member: CohortMember) -> Chi
                 for _, sector_definition, asked, values, given in per_agency
             ]
             scaling = None
-            if is_scaling(question, scales):
+            if is_scaling(question):
                 scaling = Scaling(
                     question,
                     [
@@ -482,9 +467,7 @@ def list_children(session: Session, panel: PanelAudit) -> ChildrenList:
             row.outstanding += 1
     overall = overall_question(definition)
     scales = definition.scales if definition else {}
-    scaling_ids = (
-        [q.id for q in definition.questions if is_scaling(q, scales)] if definition else []
-    )
+    scaling_ids = [q.id for q in definition.questions if is_scaling(q)] if definition else []
     wanted = scaling_ids + ([overall.id] if overall else [])
     if wanted:
         for member_id, agency_id, question_id, value in session.execute(

@@ -241,6 +241,9 @@ class AnswerType:
     records_fact: ClassVar[bool] = False
     """Every answer of this type is a fact (a date, a number, a chronology): it carries
     no column."""
+    is_scaling: ClassVar[bool] = False
+    """A Signs of Safety scaling from 0 to 10, kept as its number (the panel compares the
+    agencies' scalings and flags their spread)."""
     minutes_to_answer: ClassVar[int] = 1
     """About how long a reviewer takes to answer one from the records (the stated rule of
     ``estimated_minutes``): a minute to choose, date or count; four to write."""
@@ -654,6 +657,89 @@ class Grade(OneChoice):
         return problems
 
 
+SCALING_LEVELS = tuple(str(point) for point in range(11))
+"""A Signs of Safety scaling's levels, as a scale in a template writes them: 0 to 10."""
+
+
+@dataclass(frozen=True)
+class ScalingAggregate(ChoiceAggregate):
+    """As for any grade, with the numbers' own figures (gaps are not numbers)."""
+
+    minimum: int | None
+    maximum: int | None
+    median: float | None
+
+
+class Scaling(Grade):
+    """A Signs of Safety scaling, 0 to 10, on a scale whose levels are those numbers (each
+    with its words and where it lands: 0 to 6 danger, 7 to 10 safety in the shipped
+    templates). It is answered as a grade is, and kept as the whole number, so that the
+    panel can compare agencies' scalings and take their spread without reading text."""
+
+    name = "scaling"
+    label = "A Signs of Safety scaling from 0 to 10"
+    is_scaling = True
+    extra_keys = frozenset({"scale", "rationale", "not_known", "does_not_apply", "descriptors"})
+
+    def check_question(self, question: Question, scales: Scales) -> list[tuple[str, str]]:
+        problems = super().check_question(question, scales)
+        scale = scales.get(question.scale or "")
+        levels = sorted(level.value for level in scale.levels) if scale else []
+        if scale is not None and levels != sorted(SCALING_LEVELS):
+            problems.append(
+                (
+                    "scale",
+                    f"a scaling needs a scale whose levels are the numbers 0 to 10; "
+                    f"{question.scale!r} has {', '.join(level.value for level in scale.levels)}",
+                )
+            )
+        return problems
+
+    def _invalid(self, stored: Any, question: Question, scales: Scales) -> str | None:
+        gaps = [choice.value for choice in self.gap_choices(question)]
+        if _whole(stored) and str(stored) in SCALING_LEVELS:
+            return None
+        if isinstance(stored, str) and stored in gaps:
+            return None
+        return f"{stored!r} is not one of the answers to '{question.text}'"
+
+    def to_stored(self, data: Any) -> Any:
+        if blank(data):
+            return None
+        if _whole(data):
+            return data
+        if isinstance(data, str) and data.strip() in SCALING_LEVELS:
+            return int(data.strip())
+        return data  # "not known", "does not apply", or what validation refuses
+
+    def to_form(self, stored: Any) -> Any:
+        return str(stored) if _whole(stored) else stored
+
+    def normal(self, stored: Any) -> Any:
+        return super().normal(self.to_stored(stored))
+
+    def _from_cell(self, raw: Any, question: Question, scales: Scales) -> Any:
+        if _whole(raw) or (isinstance(raw, float) and raw.is_integer()):
+            raw = str(int(raw))
+        return self.to_stored(super()._from_cell(raw, question, scales))
+
+    def aggregate(
+        self, values: Iterable[Any], question: Question, scales: Scales
+    ) -> ScalingAggregate:
+        values = list(values)
+        choices = super().aggregate(values, question, scales)
+        numbers = [value for value in values if _whole(value)]
+        return ScalingAggregate(
+            choices.answered,
+            choices.columns,
+            choices.gaps,
+            choices.counts,
+            min(numbers) if numbers else None,
+            max(numbers) if numbers else None,
+            statistics.median(numbers) if numbers else None,
+        )
+
+
 class FreeText(AnswerType):
     name = "free_text"
     minutes_to_answer = 4
@@ -961,6 +1047,7 @@ ANSWER_TYPES: dict[str, AnswerType] = {
         SingleChoice(),
         MultipleChoice(),
         Grade(),
+        Scaling(),
         FreeText(),
         DateAnswer(),
         NumberAnswer(),

@@ -177,6 +177,12 @@ class GradeField(OneChoiceField):
         }
 
 
+class ScalingField(GradeField):
+    """Chosen as a grade is (each number with its words); the answer type keeps the number."""
+
+    answer_type = "scaling"
+
+
 class FreeTextField(FieldHandler):
     answer_type = "free_text"
 
@@ -278,6 +284,7 @@ FIELD_HANDLERS: dict[str, FieldHandler] = {
         SingleChoiceField(),
         MultipleChoiceField(),
         GradeField(),
+        ScalingField(),
         FreeTextField(),
         DateField(),
         NumberField(),

@@ -45,6 +45,9 @@ class AuditTemplateVersion(Base):
     template_id: Mapped[int] = mapped_column(ForeignKey("audit_template.id"), index=True)
     version_label: Mapped[str] = mapped_column(String(50))
     content_hash: Mapped[str] = mapped_column(String(64))
+    replaced_content_hash: Mapped[str | None] = mapped_column(String(64))
+    """The hash this version had before a migration rewrote its content to a newer format
+    (a 0-10 grade made a scaling): workbooks downloaded before still upload."""
     # What the template is for, written by the partnership: logged in clear.
     purpose: Mapped[str] = mapped_column(Text, default="", info=IN_CLEAR)
     content: Mapped[dict[str, Any]] = mapped_column(info={"audit": "summary"})

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from audit_app.agencies.models import AgencySector
-from audit_app.questionnaires.answer_types import ANSWER_TYPES
+from audit_app.questionnaires.answer_types import ANSWER_TYPES, Grade
 from audit_app.questionnaires.definitions import (
     BUILT_IN_SCALES,
     COLUMN_LABELS,
@@ -747,7 +747,7 @@ def _check_columns(
 ) -> list[TemplateError]:
     handler = ANSWER_TYPES[question.type]
     choices = handler.choices(question, scales)
-    if question.is_fact and question.type == "grade":
+    if question.is_fact and isinstance(handler, Grade):
         return [
             TemplateError(
                 f"{path}.lens",
@@ -870,7 +870,8 @@ def _check_placements(
             for where, value in written
             if value in SUB_HEADINGS
         ]
-    scale = scales.get(question.scale or "") if question.type == "grade" else None
+    on_a_scale = isinstance(ANSWER_TYPES[question.type], Grade)
+    scale = scales.get(question.scale or "") if on_a_scale else None
     if scale is not None and "column" not in raw and not errors:
         # The levels not mapped land where their scale says: that must fit the lens too.
         unmapped = [level for level in scale.levels if level.value not in question.maps]

@@ -154,12 +154,14 @@ def read_workbook(
     audit_id: int,
     agency_id: int,
     filename: str = "The workbook",
+    earlier_hashes: frozenset[str] = frozenset(),
 ) -> UploadedWorkbook:
     """Check an uploaded workbook and read the answers in it.
 
     Raises :class:`WorkbookError` listing every problem, each naming its sheet and cell:
     a file that is not a workbook, a workbook changed where it must not be, one for another
-    audit, agency or template version, or answers that cannot be read.
+    audit, agency or template version, or answers that cannot be read. ``earlier_hashes``
+    are fingerprints the version had before a migration rewrote it: still its own.
     """
     _check_file(raw, filename)
     try:
@@ -174,7 +176,7 @@ def read_workbook(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _read(book, key, definition, audit_id, agency_id)
+            return _read(book, key, definition, audit_id, agency_id, earlier_hashes)
     except WorkbookError:
         raise
     except Exception as error:
@@ -200,6 +202,7 @@ def _read(
     definition: AuditTemplateDefinition,
     audit_id: int,
     agency_id: int,
+    earlier_hashes: frozenset[str] = frozenset(),
 ) -> UploadedWorkbook:
     details = _signed_details(book, key)
     if details.get("audit") != audit_id:
@@ -216,7 +219,7 @@ def _read(
             ABOUT_SHEET,
             f"B{ABOUT_ROWS['agency']}",
         )
-    if details.get("template") != definition.content_hash:
+    if details.get("template") not in {definition.content_hash, *earlier_hashes}:
         raise _refuse(
             f"This workbook was made with version {details.get('template_version')} of the "
             f"template, but the audit uses version {definition.version}. Download a new "

@@ -145,6 +145,7 @@ def upload(audit_id: int) -> str:
             audit_id=audit.id,
             agency_id=_agency_id(),
             filename=filename,
+            earlier_hashes=_earlier_hashes(audit),
         )
     except WorkbookError as error:
         return _render_upload(audit, form, problems=error.problems)
@@ -152,6 +153,12 @@ def upload(audit_id: int) -> str:
     return _render_preview(
         audit, contents, plan, uploaded, filename, _confirm_form(plan, contents, formdata=None)
     )
+
+
+def _earlier_hashes(audit: Audit) -> frozenset[str]:
+    version = audit.template_version
+    replaced = version.replaced_content_hash if version is not None else None
+    return frozenset({replaced} if replaced else set())
 
 
 def _safe_name(filename: str | None) -> str:

@@ -125,8 +125,9 @@ def _the_answers_vary_so_the_panel_sees_agreement_and_disagreement(
     assert grades == {"outstanding", "good", "requires_improvement", "inadequate"}
     scalings: dict[int, list[int]] = {}
     for member, question, value in rows:
-        if question == "safety_scaling" and str(value).isdigit():
-            scalings.setdefault(member, []).append(int(value))
+        if question == "safety_scaling" and not isinstance(value, str):
+            assert isinstance(value, int)  # kept as the number, never as text
+            scalings.setdefault(member, []).append(value)
     assert any(max(s) - min(s) >= 3 for s in scalings.values() if len(s) > 1)
     assert any(value == "not_known" for _, _, value in rows)
     assert any(value == "does_not_apply" for _, _, value in rows)

@@ -139,7 +139,7 @@ def test_the_scalings_are_compared_and_a_wide_spread_is_flagged(
 ) -> None:
     world = panel_world.world
     member = world.members[0]
-    for agency_index, score in ((0, "2"), (1, "7"), (2, "4")):
+    for agency_index, score in ((0, 2), (1, 7), (2, 4)):
         _stored(session, world, member, agency_index)["safety_scaling"].value = score
     session.commit()
     soup = page(panel_world.chair.get(_url(world, member)))
@@ -152,7 +152,7 @@ def test_the_scalings_are_compared_and_a_wide_spread_is_flagged(
     listing = text_of(page(panel_world.chair.get(_url(world))))
     assert "5 points apart" in listing
     # Close enough: no warning.
-    for agency_index, score in ((0, "6"), (1, "7"), (2, "8")):
+    for agency_index, score in ((0, 6), (1, 7), (2, 8)):
         _stored(session, world, member, agency_index)["safety_scaling"].value = score
     session.commit()
     soup = page(panel_world.chair.get(_url(world, member)))

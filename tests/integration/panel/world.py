@@ -77,7 +77,7 @@ def value_for(question: Question, definition: AuditTemplateDefinition, n: int) -
         plain = [v for v in values if v not in gaps] or values
         if question.type == "multiple_choice":
             return [plain[n % len(plain)]]
-        return plain[n % len(plain)]
+        return kind.to_stored(plain[n % len(plain)])  # a scaling's number, as it is kept
     if question.type == "date":
         return (date(2024, 1, 1) + timedelta(days=n % 300)).isoformat()
     if question.type == "number":

@@ -26,7 +26,7 @@ from audit_app.questionnaires.definitions import BUILT_IN_SCALES, Choice, Questi
 SCALES = dict(BUILT_IN_SCALES)
 OFSTED = Question("overall", "grade", "How good was the practice?", scale="ofsted", not_known=True)
 SAFETY = Question(
-    "scaling", "grade", "How safe?", scale="sos_0_10", lens="situation", not_known=True,
+    "scaling", "scaling", "How safe?", scale="sos_0_10", lens="situation", not_known=True,
     does_not_apply=True,
 )  # fmt: skip
 CHOICE = Question(
@@ -60,7 +60,7 @@ def test_good_or_better_is_outstanding_and_good_out_of_the_grades_given() -> Non
 
 
 def test_on_the_safety_scale_seven_to_ten_are_good_or_better() -> None:
-    values = ["0", "6", "7", "10", "not_known", "does_not_apply"]
+    values = [0, 6, 7, 10, "not_known", "does_not_apply"]
     share = good_or_better(aggregate_counted(SAFETY, SCALES, counted(values)))
     assert share == Share(2, 4)
     assert share.percent == 50
@@ -97,7 +97,7 @@ def test_only_grades_on_a_declared_scale_are_graded() -> None:
     ("question", "values"),
     [
         (OFSTED, ["good", "good", "inadequate", "not_known", "outstanding"]),
-        (SAFETY, ["7", "7", "3", "does_not_apply"]),
+        (SAFETY, [7, 7, 3, "does_not_apply"]),
         (CHOICE, ["school", "police", "police", "not_known"]),
         (MANY, [["a"], ["a", "b"], ["b"], ["a"]]),
         (NUMBER, [3, 3, 10, 1, 7, 7, 7]),

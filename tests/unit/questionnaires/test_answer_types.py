@@ -360,7 +360,7 @@ def test_checks_of_a_question_definition_belong_to_its_type() -> None:
 def test_drop_down_lists_and_cell_checks_come_from_the_type() -> None:
     scales = definition().scales
     with_list = {q.id for q in definition().questions if answer_type(q).drop_down(q, scales)}
-    assert with_list == {"early_help_offered", "who_referred", "overall", "confidence"}
+    assert with_list == {"early_help_offered", "who_referred", "overall", "confidence", "safety"}
     checked = {
         q.id: check.kind
         for q in definition().questions

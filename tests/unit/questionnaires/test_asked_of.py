@@ -78,7 +78,7 @@ def test_bad_sectors_are_refused_naming_the_path(change: Any, path: str, message
 def test_the_summary_estimates_each_sector_apart() -> None:
     lines = _return_summary(tf.build(_targeted()))
     by_sector = {line.split(":")[0]: line for line in lines[:-1]}
-    assert by_sector["Mental health (CAMHS)"].startswith("Mental health (CAMHS): 9 questions")
-    assert by_sector["Acute or community health"].startswith("Acute or community health: 7 ")
-    assert by_sector["Police"].startswith("Police: 5 questions")
+    assert by_sector["Mental health (CAMHS)"].startswith("Mental health (CAMHS): 10 questions")
+    assert by_sector["Acute or community health"].startswith("Acute or community health: 8 ")
+    assert by_sector["Police"].startswith("Police: 6 questions")
     assert lines[-1].startswith("Estimated by the rule:")

@@ -31,8 +31,8 @@ def test_the_example_is_valid_and_uses_every_answer_type() -> None:
     definition = tf.parse(EXAMPLE.read_bytes(), "every-answer-type.yaml")
     assert {q.type for q in definition.questions} == set(ANSWER_TYPES)
     assert definition.id == "example-audit" and definition.version == "1.0"
-    assert len(definition.sections) == 2 and len(definition.questions) == 9
-    assert set(definition.scales) == {"ofsted", "confidence"}
+    assert len(definition.sections) == 2 and len(definition.questions) == 10
+    assert set(definition.scales) == {"ofsted", "confidence", "sos_0_10"}
 
 
 def test_the_json_schema_is_itself_valid_and_accepts_the_example() -> None:
