@@ -41,6 +41,7 @@ STORED = {
     "confidence": ("high", None),
     "referral_date": ("2021-02-03", None),
     "days_waited": (42, None),
+    "safety": (7, None),
     "chronology": (
         [
             {"date": None, "text": "Told by school"},
@@ -58,6 +59,7 @@ WRITTEN = {
     "confidence": "High",
     "referral_date": date(2021, 2, 3),
     "days_waited": 42,
+    "safety": "7",
     "chronology": "Undated: Told by school\n05/06/2020: Seen in ED\nsecond line",
 }
 
@@ -384,6 +386,24 @@ def test_another_agencys_audits_or_templates_workbook_is_refused() -> None:
     (found,) = problems(build(), definition=other)
     assert (found.sheet, found.cell) == (ABOUT_SHEET, "B9")
     assert "version 1.0 of the template, but the audit uses version 1.1" in found.message
+
+
+def test_a_workbook_made_before_a_migration_rewrote_its_template_still_uploads() -> None:
+    """Migration 0011 made a 0-10 grade a scaling: the version's fingerprint changed, and the
+    one it had before is kept (``replaced_content_hash``) for workbooks already downloaded."""
+    before = parse(EXAMPLE.read_bytes().replace(b"type: scaling", b"type: grade"))
+    assert before.content_hash != definition().content_hash
+    state = ReturnState(1, "Child A", 3, ReturnStatus.DRAFT, True, {"safety": ("7", None)})
+    raw = wb.build_workbook(
+        AgencyWorkbook(AUDIT_ID, "Children in crisis", AGENCY_ID, "CAMHS", before, True, [state]),
+        KEY,
+        upload_url="https://x/upload",
+    )
+    (found,) = problems(raw)
+    assert "version 1.0 of the template, but the audit uses version 1.0" in found.message
+    raw = fill(raw, "Child A", {"safety": "8"})
+    uploaded = read(raw, earlier_hashes=frozenset({before.content_hash}))
+    assert uploaded.returns[0].edits["safety"].after[0] == 8  # read as the scaling it is now
 
 
 def zip_bytes(members: dict[str, bytes]) -> bytes:
