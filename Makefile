@@ -56,12 +56,15 @@ format: install
 system-packages:
 	@scripts/ensure-system-packages.sh
 
-# pytest exits 5 when it collects nothing: that is a failure here too.
+# pytest exits 5 when it collects nothing: that is a failure here too. The tests run in as
+# many processes as the machine has cores (pytest-xdist), each module's tests in one process
+# (modules share expensive fixtures), each process on its own database.
+PYTEST := $(BIN)/pytest -n auto --dist loadscope
 test: system-packages install assets lint
-	$(BIN)/pytest
+	$(PYTEST)
 	@if [ -n "$$AUDIT_TEST_POSTGRES_URL" ]; then \
 		echo "Running the tests again on PostgreSQL"; \
-		AUDIT_TEST_DATABASE_URL="$$AUDIT_TEST_POSTGRES_URL" $(BIN)/pytest; \
+		AUDIT_TEST_DATABASE_URL="$$AUDIT_TEST_POSTGRES_URL" $(PYTEST); \
 	else \
 		echo "AUDIT_TEST_POSTGRES_URL is not set: the PostgreSQL run was skipped."; \
 	fi

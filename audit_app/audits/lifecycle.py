@@ -128,8 +128,11 @@ def readiness(audit: Audit) -> Readiness:
     return result
 
 
-def move(session: Session, audit: Audit, to: AuditStatus) -> None:
-    """Move the audit on (or back) when that is a sensible move from where it is."""
+def move(
+    session: Session, audit: Audit, to: AuditStatus, user_id: int | None = None
+) -> None:
+    """Move the audit on (or back) when that is a sensible move from where it is; moving it
+    to the panel shares the returns with the panel, as shared by ``user_id``."""
     if to not in MOVES[audit.status]:
         raise DomainError(
             f"An audit that is {audit.status.label.lower()} cannot move to {to.label.lower()}"
@@ -141,6 +144,7 @@ def move(session: Session, audit: Audit, to: AuditStatus) -> None:
         returns_ledger().open_missing(session, audit)
     if to is AuditStatus.PANEL and audit.returns_shared_at is None:
         audit.returns_shared_at = utcnow()
+        audit.returns_shared_by_id = user_id
     audit.status = to
     session.flush()
 

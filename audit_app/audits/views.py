@@ -302,7 +302,7 @@ def status(audit_id: int) -> str | Response:
     if form.validate_on_submit():
         target = AuditStatus(form.to.data)
         try:
-            move(db(), audit, target)
+            move(db(), audit, target, current_user.id)
         except DomainError as error:
             attach_error(form, error)
         else:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import String, case, cast, exists, func, literal, literal_column, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -926,10 +927,18 @@ def tag_item(
         # No savepoint around the insert: on SQLite the request's first write begins its
         # transaction again holding the write lock, which would end a savepoint taken
         # before it. The names were checked just above; a theme named at the same moment
-        # by someone else is refused by the unique constraint when the request commits.
+        # by someone else is refused by the unique constraint: this request's work is
+        # rolled back (it has done nothing else) and the person told.
         theme = Theme(audit_id=panel.audit.id, name=name)
         session.add(theme)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            raise TagProblem(
+                f"Someone else has just added a theme called '{name}': choose it from the list",
+                "new_theme",
+            ) from None
         created = True
         theme_id, theme_name = theme.id, theme.name
     else:
@@ -946,10 +955,15 @@ def tag_item(
         select(ThemeTag.id).where(ThemeTag.theme_id == theme_id, target == item_id)
     )
     if already is None:
-        # (No savepoint: see above. The same tag added at the same moment by someone else
-        # is refused by the unique index when the request commits.)
+        # (No savepoint: see above.) The same tag added at the same moment by someone else
+        # is refused by the unique index: the item is tagged, as was asked. The theme is
+        # not new then (a theme made here has no one else's tags), so nothing is lost.
         session.add(ThemeTag(theme_id=theme_id, tagged_by_id=user_id, **{target.key: item_id}))
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            return Tagged(theme_id, theme_name, False, True)
     return Tagged(theme_id, theme_name, created, already is not None)
 
 

@@ -88,6 +88,7 @@ def _refused(error: DomainError, people: list[meetings.PanelPerson]) -> dict[str
         "problem_field": field,
         "problem_href": f"#{field}" if field else "#main-content",
         "typed": request.form,
+        "typed_draft": _draft(people),
     }
 
 

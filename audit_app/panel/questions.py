@@ -482,7 +482,8 @@ class EarlierAudit:
 
 def earlier_audits(session: Session, audit: Audit) -> list[EarlierAudit]:
     """The partnership's audits before this one (created earlier) on the same template (any
-    version of it) whose returns reached the panel, most recent first (one statement)."""
+    version of it) whose returns reached the panel, most recent first (one statement); the
+    demo's audits only for a demo audit."""
     version = audit.template_version
     if version is None:
         return []
@@ -492,6 +493,7 @@ def earlier_audits(session: Session, audit: Audit) -> list[EarlierAudit]:
         .where(
             AuditTemplateVersion.template_id == version.template_id,
             Audit.id != audit.id,
+            Audit.is_demo == audit.is_demo,  # the demo's audits are never compared with real ones
             or_(
                 Audit.created_at < audit.created_at,
                 and_(Audit.created_at == audit.created_at, Audit.id < audit.id),

@@ -97,5 +97,5 @@ def test_the_task_list_still_says_how_far_through_each_return_is(
         soup = BeautifulSoup(measured[children]["reviewer's home (task list)"].body, "html.parser")
         table, cards = soup.select_one(".app-wide-only"), soup.select_one(".app-narrow-only")
         assert table is not None and cards is not None
-        assert table.get_text().count("3 of 9 answered") == children
-        assert cards.get_text().count("3 of 9 answered") == children
+        assert table.get_text().count("3 of 10 answered") == children
+        assert cards.get_text().count("3 of 10 answered") == children

@@ -8,14 +8,17 @@ import re
 from collections import Counter
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
-from audit_app.models import AgencyReturn, AgencySummary, Answer, ReturnStatus, SummaryItem
+from audit_app.models import AgencyReturn, AgencySummary, Answer, Audit, ReturnStatus, SummaryItem
+from audit_app.panel import board
 from audit_app.panel.board import PER_PAGE
 from audit_app.panel.models import EvidenceItem, EvidenceKind, EvidenceSource, Theme, ThemeTag
+from audit_app.panel.reading import read_panel_audit
 from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.models import SignsOfSafetyColumn
 from tests.conftest import csrf_token, page, text_of
@@ -446,3 +449,38 @@ def test_a_not_known_yes_no_answer_is_a_gap_on_the_board(
     assert int(after) == int(before) + 1
     gaps = text_of(page(panel_world.chair.get(f"{url}?show=gaps")))
     assert question.text in gaps
+
+
+def _racing(session: Session, model: type, values: dict[str, Any]) -> None:
+    """Just before the next flush of a new ``model``, someone else's row with ``values``
+    lands first (as a second person's request would, between the check and the insert)."""
+    done = []
+
+    def first(flushing: Session, *_: Any) -> None:
+        if not done and any(isinstance(obj, model) for obj in flushing.new):
+            done.append(True)
+            flushing.connection().execute(insert(model.__table__).values(**values))
+
+    event.listen(session, "before_flush", first)
+
+
+def test_a_tag_or_theme_added_by_someone_else_at_the_same_moment_is_no_error(
+    panel_world: PanelClients, session: Session
+) -> None:
+    world = panel_world.world
+    panel = read_panel_audit(session, session.get(Audit, world.audit.id))
+    answer_id = session.scalars(
+        select(Answer.id)
+        .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
+        .where(AgencyReturn.audit_id == world.audit.id)
+        .order_by(Answer.id)
+    ).first()
+    theme = Theme(audit_id=world.audit.id, name="Voice")
+    session.add(theme)
+    session.commit()
+    _racing(session, ThemeTag, {"theme_id": theme.id, "answer_id": answer_id})
+    tagged = board.tag_item(session, panel, "answer", answer_id, theme.id, "", world.chair.id)
+    assert tagged.already and not tagged.created_theme  # tagged, as was asked
+    _racing(session, Theme, {"audit_id": world.audit.id, "name": "Early help", "version": 1})
+    with pytest.raises(board.TagProblem, match="Someone else has just added a theme called"):
+        board.tag_item(session, panel, "answer", answer_id, None, "Early help", world.chair.id)

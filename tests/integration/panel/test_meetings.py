@@ -156,9 +156,15 @@ def test_a_stale_edit_is_refused_and_another_audits_meeting_is_not_found(
         "attendee-0-agency": "",
     }
     assert panel_world.chair.post(url, data={**form, "decisions": "Second"}).status_code == 302
-    soup = page(panel_world.chair.post(url, data={**form, "decisions": "Third, typed late"}))
+    late = {"attendee-1-name": "Dr Late", "attendee-1-role": "GP", "attendee-1-agency": ""}
+    soup = page(
+        panel_world.chair.post(url, data={**form, **late, "decisions": "Third, typed late"})
+    )
     assert "Someone else changed this meeting's record" in text_of(soup)
-    assert "Third, typed late" in text_of(soup.find(id="your-text"))
+    typed = text_of(soup.find(id="your-text"))  # every field typed is shown back
+    assert "Third, typed late" in typed
+    assert "1 October 2026" in typed and "Sam Chair, Panel chair" in typed
+    assert "Dr Late, GP" in typed
     session.expire_all()
     assert session.get(PanelMeeting, meeting.id).decisions == "Second"
     assert (

@@ -213,7 +213,7 @@ def test_template_list_shows_title_version_purpose_and_question_count(
     card = text_of(page(client.get("/admin/templates")))
     assert "Example multi-agency audit" in card
     assert "Check the validator on every answer type." in card
-    assert "1.0" in card and "Questions 9" in card
+    assert "1.0" in card and "Questions 10" in card
 
 
 def _upload(client: FlaskClient, content: bytes, filename: str) -> Any:

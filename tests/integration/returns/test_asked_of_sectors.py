@@ -109,7 +109,7 @@ def test_camhs_and_the_police_see_different_questions(
     check = text_of(page(police_client.get(f"/returns/{police_return.id}/check")))
     assert EARLY_HELP not in check
     # How far through counts only what is asked: the five questions of "Quality".
-    assert "0 of 5 answered" in text_of(page(police_client.get("/")))
+    assert "0 of 6 answered" in text_of(page(police_client.get("/")))
     police_questions = _workbook_question_ids(police_client, targeted)
     assert "overall" in police_questions
     assert police_questions.isdisjoint({"early_help_offered", "who_referred", "services"})

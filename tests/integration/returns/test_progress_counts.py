@@ -75,7 +75,7 @@ def test_counted_in_sql_as_in_python(
     counted = answering.progress_of_returns(session, returns)
     for agency_return in returns:
         assert counted[agency_return.id] == _loaded(session, agency_return), agency_return.id
-    assert counted[hidden_follow_up.id] == answering.Progress(answered=3, asked=8)
-    assert counted[asked_follow_up.id] == answering.Progress(answered=3, asked=9)
-    assert counted[police.id] == answering.Progress(answered=0, asked=8)
+    assert counted[hidden_follow_up.id] == answering.Progress(answered=3, asked=9)
+    assert counted[asked_follow_up.id] == answering.Progress(answered=3, asked=10)
+    assert counted[police.id] == answering.Progress(answered=0, asked=9)
     assert answering.progress_of_returns(session, []) == {}
