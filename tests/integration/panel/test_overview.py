@@ -83,3 +83,21 @@ def test_the_agency_summaries_wait_for_sharing_too(
     response = panel_world.chair.get(f"/audits/{world.audit.id}/summaries")
     assert response.status_code == 302 and response.location == f"/panel/{world.audit.id}/"
     assert panel_world.lead.get(f"/audits/{world.audit.id}/summaries").status_code == 200
+
+
+def test_moving_the_audit_to_the_panel_shares_the_returns_as_the_lead(
+    panel_world: PanelClients, session: Session
+) -> None:
+    world = panel_world.world
+    world.audit.status = AuditStatus.COLLECTING
+    world.audit.returns_shared_at = None
+    world.audit.returns_shared_by_id = None
+    session.commit()
+    url = f"/audits/{world.audit.id}/status"
+    token = csrf_token(page(panel_world.lead.get(f"{url}?to=panel")))
+    response = panel_world.lead.post(url, data={"csrf_token": token, "to": "panel"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert world.audit.status is AuditStatus.PANEL
+    assert world.audit.returns_shared_at is not None
+    assert world.audit.returns_shared_by_id == world.lead.id

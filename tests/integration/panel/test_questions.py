@@ -284,3 +284,18 @@ def test_an_audit_started_later_or_not_at_the_panel_is_not_compared(
     assert "There is no earlier audit" in text_of(page(panel_world.chair.get(base)))
     for refused in (later.id, collecting.id):
         assert panel_world.chair.get(f"{base}?compare={refused}").status_code == 404
+
+
+def test_a_real_audit_is_never_compared_with_the_demos(
+    panel_world: PanelClients, session: Session
+) -> None:
+    world = panel_world.world
+    older = earlier_audit(session, world, "Demo: children in crisis 2021", 700, "good")
+    older.is_demo = True
+    session.commit()
+    words = text_of(page(panel_world.chair.get(f"/panel/{world.audit.id}/questions")))
+    assert "There is no earlier audit of the same template" in words
+    assert (
+        panel_world.chair.get(f"/panel/{world.audit.id}/questions?compare={older.id}").status_code
+        == 404
+    )
