@@ -128,9 +128,7 @@ def readiness(audit: Audit) -> Readiness:
     return result
 
 
-def move(
-    session: Session, audit: Audit, to: AuditStatus, user_id: int | None = None
-) -> None:
+def move(session: Session, audit: Audit, to: AuditStatus, user_id: int | None = None) -> None:
     """Move the audit on (or back) when that is a sensible move from where it is; moving it
     to the panel shares the returns with the panel, as shared by ``user_id``."""
     if to not in MOVES[audit.status]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,11 @@ from audit_app.panel.models import PanelMeeting
 from audit_app.panel.pages import panel_audit, render_panel
 from audit_app.panel.reading import PanelAudit
 
+MEETING_GONE = (
+    "Someone else deleted this meeting's record while you were editing it. What you typed "
+    "has not been saved: it is in the form to record a meeting below, to record it again if "
+    "it is still needed."
+)
 OTHER_ROWS = 4
 """Rows for attendees who are not on the panel (a page saved can add more)."""
 
@@ -129,9 +135,25 @@ def _meeting(audit_id: int, meeting_id: int) -> PanelMeeting:
 def meeting(audit_id: int, meeting_id: int) -> str | Response:
     panel = panel_audit(audit_id)
     session = db()
-    found = _meeting(audit_id, meeting_id)
     people = meetings.panel_people(session, panel.audit)
     context = _context(panel, people)
+    if request.method == "POST" and session.get(PanelMeeting, meeting_id) is None:
+        # Deleted while this person edited it: their words go in the form that records one.
+        typed_rows = sum(1 for name in request.form if re.fullmatch(r"attendee-\d+-name", name))
+        context.update(
+            problem=MEETING_GONE,
+            problem_href="#record-meeting",
+            typed=request.form,
+            other_rows=max(OTHER_ROWS, typed_rows),
+        )
+        return render_panel(
+            "panel/meetings.html",
+            panel,
+            "panel.meetings",
+            meetings=meetings.meetings_of(session, panel.audit),
+            **context,
+        )
+    found = _meeting(audit_id, meeting_id)
     if request.method == "POST":
         seen = request.form.get("version", "")
         try:

@@ -155,10 +155,29 @@ def _render_theme(
     )
 
 
+THEME_GONE = (
+    "Someone else deleted this theme, or merged it into another, while you were editing it. "
+    "Your words have not been saved: they are in the form to add a theme below, to add it "
+    "again if it is still needed."
+)
+
+
+def _gone(panel: PanelAudit) -> str:
+    """An edit sent for a theme deleted or merged meanwhile: the list of themes, with the
+    words typed put in the form that adds a theme."""
+    typed = {
+        "name": request.form.get("name", ""),
+        "description": request.form.get("description", ""),
+    }
+    return _render_themes(panel, typed=typed, problem=THEME_GONE)
+
+
 @blueprint.route("/themes/<id:theme_id>", methods=["GET", "POST"])
 @allow(Role.AUDIT_LEAD, Role.PANEL)
 def theme(audit_id: int, theme_id: int) -> str | Response:
     panel = panel_audit(audit_id)
+    if request.method == "POST" and db().get(Theme, theme_id) is None:
+        return _gone(panel)  # (another audit's theme is "not found", below)
     found = _theme(panel, theme_id)
     if request.method == "GET":
         return _render_theme(panel, found)
@@ -194,6 +213,8 @@ def theme_expired(audit_id: int, theme_id: int) -> str:
     version the page was built from."""
     discard_changes()
     panel = panel_audit(audit_id)
+    if db().get(Theme, theme_id) is None:
+        return _gone(panel)
     found = _theme(panel, theme_id)
     sent = {
         "name": request.form.get("name", ""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit_app.models import PanelMeeting
@@ -171,3 +171,39 @@ def test_a_stale_edit_is_refused_and_another_audits_meeting_is_not_found(
         panel_world.chair.get(f"/panel/{world.audit.id}/meetings/{elsewhere.id}").status_code == 404
     )
     assert panel_world.other_panel.get(f"/panel/{world.audit.id}/meetings").status_code == 403
+
+
+def test_an_edit_of_a_meeting_deleted_meanwhile_keeps_what_was_typed(
+    panel_world: PanelClients, session: Session
+) -> None:
+    from audit_app.panel import meetings
+
+    world = panel_world.world
+    meeting = meetings.record_meeting(
+        session,
+        world.audit,
+        meetings.MeetingDraft(date(2026, 10, 1), [meetings.AttendeeDraft("Sam Chair")], "First"),
+    )
+    session.commit()
+    url = f"/panel/{world.audit.id}/meetings/{meeting.id}"
+    token = csrf_token(page(panel_world.chair.get(url)))
+    meetings.delete_meeting(session, meeting, meeting.version)
+    session.commit()
+    typed = {
+        "csrf_token": token, "version": "1", "held_on-day": "2", "held_on-month": "10",
+        "held_on-year": "2026", "attendee-0-name": "Dr Late", "attendee-0-role": "GP",
+        "attendee-0-agency": "", "decisions": "Words typed while it was deleted",
+    }  # fmt: skip
+    response = panel_world.chair.post(url, data=typed)
+    assert response.status_code == 200
+    soup = page(response)
+    assert "Someone else deleted this meeting's record" in text_of(
+        soup.find(class_="govuk-error-summary")
+    )
+    assert soup.find("textarea", attrs={"name": "decisions"}).get_text() == (
+        "Words typed while it was deleted"
+    )
+    assert soup.find("input", attrs={"name": "attendee-0-name"})["value"] == "Dr Late"
+    assert soup.find("input", attrs={"name": "held_on-day"})["value"] == "2"
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(PanelMeeting)) == 0

@@ -387,3 +387,25 @@ def test_words_sent_with_an_expired_form_are_shown_again(
     assert soup.find("textarea", attrs={"name": "description"}).get_text() == "Kept"
     session.expire_all()
     assert theme.name == "Voice"
+
+
+def test_an_edit_of_a_theme_deleted_meanwhile_keeps_the_words(
+    panel_world: PanelClients, session: Session
+) -> None:
+    world, chair = panel_world.world, panel_world.chair
+    theme = Theme(audit_id=world.audit.id, name="Voice")
+    session.add(theme)
+    session.commit()
+    url = f"{base(world)}/{theme.id}"
+    token = csrf_token(page(chair.get(url)))
+    session.delete(theme)
+    session.commit()
+    sent = {"version": "1", "name": "Voices", "description": "Typed while it went"}
+    for token_sent in (token, "expired"):
+        soup = page(chair.post(url, data={"csrf_token": token_sent, **sent}))
+        assert "Someone else deleted this theme" in text_of(soup.find(class_="govuk-error-summary"))
+        assert soup.find("input", attrs={"name": "name"})["value"] == "Voices"
+        assert soup.find("textarea", attrs={"name": "description"}).get_text() == (
+            "Typed while it went"
+        )
+    assert chair.get(url).status_code == 404  # reading it is still "not found"
