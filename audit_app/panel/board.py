@@ -30,7 +30,7 @@ from audit_app.agencies.models import Agency
 from audit_app.cohort.models import CohortMember
 from audit_app.core.errors import DomainError
 from audit_app.panel.models import EvidenceItem, EvidenceSource, Theme, ThemeTag
-from audit_app.panel.reading import PanelAudit
+from audit_app.panel.reading import PanelAudit, asked_answers
 from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.definitions import (
     COLUMN_LABELS,
@@ -285,6 +285,7 @@ def _answer_where(panel: PanelAudit, filters: BoardFilters) -> list[ColumnElemen
         AgencyReturn.audit_id == panel.audit.id,
         AgencyReturn.status == ReturnStatus.SUBMITTED,
         AgencyReturn.member_id.in_(panel.member_ids),
+        asked_answers(panel.definition),
     ]
     if filters.agency is not None:
         where.append(AgencyReturn.agency_id == filters.agency)
@@ -863,6 +864,7 @@ def check_item(session: Session, panel: PanelAudit, kind: str, item_id: int) -> 
                 Answer.id == item_id,
                 AgencyReturn.audit_id == panel.audit.id,
                 AgencyReturn.status == ReturnStatus.SUBMITTED,
+                asked_answers(panel.definition),
             )
         )
     elif kind == "summary":

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, defer
 from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit
 from audit_app.cohort.models import CohortMember
-from audit_app.panel.reading import SHARED_STATUSES, PanelAudit
+from audit_app.panel.reading import SHARED_STATUSES, PanelAudit, asked_answers
 from audit_app.questionnaires.answer_types import Aggregate, AnswerType, answer_type
 from audit_app.questionnaires.definitions import (
     COLUMN_LABELS,
@@ -221,6 +221,7 @@ def read_counted(
     if valued:
         text = cast(Answer.value, Text)
         statement = _sent(select(Answer.question_id, text, func.count(), *agency), audit_id).where(
+            asked_answers(definition),
             Answer.question_id.in_(valued),
             Answer.value.is_not(None),
             text.not_in(BLANK_TEXTS),
@@ -229,7 +230,7 @@ def read_counted(
             add(row[0], row[3] if by_agency else None, json.loads(row[1]), row[2])
     if free:
         statement = _sent(select(Answer.question_id, func.count(), *agency), audit_id).where(
-            Answer.question_id.in_(free)
+            asked_answers(definition), Answer.question_id.in_(free)
         )
         for row in session.execute(statement.group_by(Answer.question_id, *agency)):
             add(row[0], row[2] if by_agency else None, stand_ins[row[0]], row[1])

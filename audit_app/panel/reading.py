@@ -3,16 +3,18 @@ returns yet, and the audit's template, children and agencies, each in one statem
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, false, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.cohort.models import CohortMember
-from audit_app.questionnaires.definitions import AuditTemplateDefinition, Scale
+from audit_app.questionnaires.definitions import AuditTemplateDefinition, Question, Scale
 from audit_app.questionnaires.library import definition_of
+from audit_app.returns.models import Answer
 
 SHARED_STATUSES = frozenset(
     {AuditStatus.PANEL, AuditStatus.ACTION_PLANNING, AuditStatus.MONITORING, AuditStatus.CLOSED}
@@ -71,3 +73,56 @@ def read_panel_audit(session: Session, audit: Audit) -> PanelAudit:
         )
     )
     return PanelAudit(audit, definition, members, agencies)
+
+
+# --- Answers to questions the return asks -----------------------------------------------------
+
+MAX_CONDITION_DEPTH = 10
+"""How many follow-ups deep a chain of conditions is followed (a template's are two or three)."""
+
+
+def asked_answers(definition: AuditTemplateDefinition | None) -> ColumnElement[bool]:
+    """The answers that are part of their return as sent: an answer to a follow-up kept from
+    before its condition stopped being met (the reviewer changed the answer it follows, and
+    the return keeps what was typed in case they change it back) is not asked, so the panel
+    leaves it out, as the return's own pages do (``is_shown``). One SQL condition on
+    :class:`Answer`, for every panel query of answers."""
+    if definition is None:
+        return true()
+    conditional = [q for q in definition.questions if q.show_if is not None]
+    if not conditional:
+        return true()
+    return or_(
+        Answer.question_id.not_in([q.id for q in conditional]),
+        *(
+            and_(Answer.question_id == q.id, _condition_met(definition, q, Answer.return_id, 0))
+            for q in conditional
+        ),
+    )
+
+
+def _condition_met(
+    definition: AuditTemplateDefinition, question: Question, return_id: object, depth: int
+) -> ColumnElement[bool]:
+    """Whether the same return's answer to the question ``question`` follows has one of the
+    values its condition names (a chosen value, or one of a list's), that question itself
+    being asked."""
+    condition = question.show_if
+    assert condition is not None
+    followed = definition.question(condition.question)
+    if followed is None or depth > MAX_CONDITION_DEPTH:
+        return false()
+    other = aliased(Answer)
+    stored = cast(other.value, Text)  # the JSON as stored: "yes", 7 or ["a", "b"]
+    matches = [stored.in_([json.dumps(value) for value in condition.values])]
+    matches += [stored.in_([value for value in condition.values if value.isdigit()])]
+    matches += [
+        and_(stored.startswith("["), stored.contains(json.dumps(value), autoescape=True))
+        for value in condition.values
+    ]
+    met = exists().where(
+        other.return_id == return_id, other.question_id == followed.id, or_(*matches)
+    )
+    if followed.show_if is not None:
+        met = and_(met, _condition_met(definition, followed, return_id, depth + 1))
+    return met

@@ -9,11 +9,14 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit_app.models import AgencyReturn, Audit, AuditStatus, CohortMember, ReturnStatus
+from audit_app.panel import board, questions
+from audit_app.panel.reading import read_panel_audit
 from audit_app.questionnaires.answer_types import answer_type
 from audit_app.returns.models import Answer
 from tests.conftest import page, text_of
@@ -299,3 +302,57 @@ def test_a_real_audit_is_never_compared_with_the_demos(
         panel_world.chair.get(f"/panel/{world.audit.id}/questions?compare={older.id}").status_code
         == 404
     )
+
+
+def _set_answers(session: Session, agency_return: AgencyReturn, values: dict[str, Any]) -> None:
+    stored = {
+        answer.question_id: answer
+        for answer in session.scalars(select(Answer).where(Answer.return_id == agency_return.id))
+    }
+    for question_id, value in values.items():
+        answer = stored.get(question_id) or Answer(
+            return_id=agency_return.id, question_id=question_id, columns=[]
+        )
+        answer.value = value
+        session.add(answer)
+    session.commit()
+
+
+def _answered(session: Session, world: PanelWorld, question_id: str) -> int:
+    counted = questions.read_counted(
+        session, world.audit.id, world.definition, question_ids=[question_id]
+    )
+    return sum(count for _, count in counted.overall.get(question_id, []))
+
+
+def test_an_answer_to_a_follow_up_no_longer_asked_is_left_out(
+    panel_world: PanelClients, session: Session
+) -> None:
+    """A reviewer answered a follow-up, then changed the answer it follows: the return keeps
+    the follow-up's words (in case they change it back) but it is not part of the return as
+    sent, so no figure, board item or tag counts it; a chain of follow-ups is followed, and
+    a follow-up to one of a list's choices is asked when the list holds it."""
+    world = panel_world.world
+    agency_return = world.returns[(world.members[0].id, world.agencies[1].id)]  # CAMHS, sent
+    _set_answers(session, agency_return, {
+        "early_signs_recognised": "yes", "support_before_crisis": ["gp", "pastoral"],
+        "support_helped": "yes", "missed_opportunity": "Seen twice at the GP in May",
+    })  # fmt: skip
+    helped = _answered(session, world, "support_helped")
+    missed = _answered(session, world, "missed_opportunity")
+    panel = read_panel_audit(session, session.get(Audit, world.audit.id))
+    follow_up = session.scalar(
+        select(Answer.id).where(
+            Answer.return_id == agency_return.id, Answer.question_id == "support_helped"
+        )
+    )
+    board.check_item(session, panel, "answer", follow_up)  # asked: on the board
+    _set_answers(session, agency_return, {"early_signs_recognised": "no"})
+    assert _answered(session, world, "support_helped") == helped - 1  # its question's is hidden
+    assert _answered(session, world, "missed_opportunity") == missed + 1  # now asked
+    with pytest.raises(board.NotInAudit):
+        board.check_item(session, panel, "answer", follow_up)
+    _set_answers(session, agency_return, {"early_signs_recognised": "yes"})
+    assert _answered(session, world, "support_helped") == helped
+    _set_answers(session, agency_return, {"support_before_crisis": ["none"]})
+    assert _answered(session, world, "support_helped") == helped - 1
