@@ -58,7 +58,8 @@ VERSION = re.compile(r'name="version" value="(\d+)"')
 
 
 def template_yaml() -> bytes:
-    """A template of 100 questions in 10 sections, every common answer type in turn."""
+    """A template of 100 questions in 10 sections, every common answer type in turn, one in
+    eight a follow-up asked only after a given answer."""
     sections = []
     number = 0
     for s in range(SECTIONS):
@@ -150,12 +151,16 @@ def template_yaml() -> bytes:
                     }
                 )
             else:
+                # A follow-up, asked when the group's first question is answered "no" (a
+                # return keeps the answer when it is not: the panel must leave it out).
                 questions.append(
                     {
                         "id": qid,
                         "type": "free_text",
                         "text": f"Question {number}: what needs to happen?",
                         "column": "needs_to_happen",
+                        "required": False,
+                        "show_if": {"question": f"q{number - 7:03d}", "equals": "no"},
                     }
                 )
         sections.append({"title": f"Section {s + 1}", "questions": questions})
