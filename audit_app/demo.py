@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 from audit_app.accounts.memberships import add_membership
 from audit_app.accounts.models import User
 from audit_app.accounts.users import create_user
-from audit_app.actions.models import Action, ActionUpdate, RAGStatus
+from audit_app.actions.models import (
+    Action,
+    ActionEvent,
+    ActionState,
+    ActionUpdate,
+    Effectiveness,
+    Priority,
+    UpdateStatus,
+)
 from audit_app.agencies.models import Agency, AgencySector
 from audit_app.agencies.register import save_agency
 from audit_app.audits.lifecycle import current_members, move
@@ -164,7 +172,7 @@ DEMO_MAPPING = ColumnMapping(
 
 
 # The recommendations the seed audit's panel made, each with one SMART action.
-SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
+SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, str]] = [
     (
         "Develop a coherent communication strategy promoting messages and resources about "
         "mental health and emotional wellbeing to children, young people, parents and "
@@ -172,7 +180,7 @@ SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
         "Publish a joint communication plan with a calendar of campaigns agreed by all agencies.",
         "Plan published; survey of 100 practitioners shows 75% know where to find resources.",
         "CAMHS",
-        RAGStatus.GREEN,
+        "on_track",
     ),
     (
         "Upskill professionals in schools on emotional dysregulation, coping strategies, "
@@ -181,7 +189,7 @@ SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
         "90% of secondary schools' DSLs trained; "
         "re-audit shows a trusted adult named in 8 of 10 files.",
         "Education",
-        RAGStatus.AMBER,
+        "at_risk",
     ),
     (
         "Practitioners consistently hear and record the views, thoughts and feelings of the "
@@ -189,7 +197,7 @@ SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
         "Add a 'voice of the child' prompt to assessment and review templates in every agency.",
         "Re-audit finds the child's voice recorded and used in at least 9 of 10 files.",
         "CSC",
-        RAGStatus.AMBER,
+        "awaiting_sign_off",
     ),
     (
         "Education completes a self-assessment with schools on their response to children with "
@@ -197,7 +205,7 @@ SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
         "Send the self-assessment to all schools and report the returns to the subgroup.",
         "80% of schools return the self-assessment; good practice shared at the DSL forum.",
         "Education",
-        RAGStatus.RED,
+        "overdue",
     ),
     (
         "Strengthen professionals' understanding of the transforming care pathway and the "
@@ -205,7 +213,7 @@ SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
         "Run briefings on the pathway for practitioners in every agency.",
         "Briefings held in every agency; fewer referrals returned as not meeting criteria.",
         "CAMHS",
-        RAGStatus.AMBER,
+        "at_risk",
     ),
     (
         "Promote the reducing parental conflict training delivered through the early help "
@@ -213,16 +221,19 @@ SEED_RECOMMENDATIONS: list[tuple[str, str, str, str, RAGStatus]] = [
         "Promote the training in every agency's bulletin each quarter.",
         "Attendance from at least five agencies each quarter.",
         "Early Help",
-        RAGStatus.COMPLETE,
+        "closed",
     ),
 ]
 
 
-DEMO_DUE_IN_DAYS = {
-    RAGStatus.RED: -20,
-    RAGStatus.AMBER: 30,
-    RAGStatus.GREEN: 90,
-    RAGStatus.COMPLETE: -60,
+# How far each seed action has got: its state, its latest update's status, and its target
+# date in days from today (the overdue one is red whatever its update said).
+DEMO_PROGRESS: dict[str, tuple[ActionState, UpdateStatus, int]] = {
+    "on_track": (ActionState.OPEN, UpdateStatus.ON_TRACK, 90),
+    "at_risk": (ActionState.OPEN, UpdateStatus.AT_RISK, 30),
+    "awaiting_sign_off": (ActionState.AWAITING_SIGN_OFF, UpdateStatus.ON_TRACK, 10),
+    "overdue": (ActionState.OPEN, UpdateStatus.ON_TRACK, -20),
+    "closed": (ActionState.CLOSED, UpdateStatus.ON_TRACK, -60),
 }
 
 
@@ -421,32 +432,66 @@ def _earlier_audit(
     )
     session.add(audit)
     session.flush()
-    for number, (text, action_text, measure, lead, rag) in enumerate(SEED_RECOMMENDATIONS, 1):
+    subgroup = users[Role.SUBGROUP]
+    opened = utcnow() - timedelta(days=200)
+    for number, (text, action_text, measure, lead, progress) in enumerate(
+        SEED_RECOMMENDATIONS, 1
+    ):
         recommendation = Recommendation(audit_id=audit.id, number=number, text=text)
         session.add(recommendation)
         session.flush()
+        state, status, due_in = DEMO_PROGRESS[progress]
+        done = state.is_complete
         action = Action(
+            audit_id=audit.id,
             recommendation_id=recommendation.id,
             description=action_text,
             success_measure=measure,
             lead_agency_id=agencies[lead].id,
-            owner_name=f"{lead} safeguarding lead",
-            # Dates that agree with the status: red is overdue, green comfortably on track.
-            target_date=today + timedelta(days=DEMO_DUE_IN_DAYS[rag]),
-            rag=rag,
-            signed_off_at=utcnow() if rag is RAGStatus.COMPLETE else None,
-            signed_off_by_id=users[Role.SUBGROUP].id if rag is RAGStatus.COMPLETE else None,
-            evidence_of_completion="Training dates published in every bulletin."
-            if rag is RAGStatus.COMPLETE
-            else "",
+            invitee_name=f"{lead} safeguarding lead",
+            invitee_email=f"{lead.lower().replace(' ', '.')}.lead@demo.example.org",
+            start_date=today - timedelta(days=200),
+            target_date=today + timedelta(days=due_in),
+            priority=Priority.HIGH if number <= 2 else Priority.MEDIUM,
+            state=state,
+            evidence_of_completion="Training dates published in every bulletin." if done else "",
         )
+        if state is ActionState.CLOSED:
+            action.effectiveness = Effectiveness.PARTLY_EFFECTIVE
+            action.evidence_of_impact = (
+                "Attendance from four agencies a quarter, not five: the re-audit will check "
+                "whether parents' conflict is now recognised earlier."
+            )
+            action.re_audit_on = today + timedelta(days=300)
+            action.signed_off_by_id = subgroup.id
         session.add(action)
         session.flush()
+        path = [ActionState.DRAFT, ActionState.OPEN]
+        if done:
+            path.append(ActionState.AWAITING_SIGN_OFF)
+        if state is ActionState.CLOSED:
+            path.append(ActionState.CLOSED)
+        previous = None
+        for step, reached in enumerate(path):
+            at = opened + timedelta(days=60 * step - (1 if step == 0 else 0))
+            session.add(
+                ActionEvent(
+                    action_id=action.id,
+                    at=at,
+                    from_state=previous,
+                    to_state=reached,
+                    by_id=subgroup.id,
+                )
+            )
+            previous = reached
+        if state is ActionState.CLOSED:
+            action.signed_off_at = at
         session.add(
             ActionUpdate(
                 action_id=action.id,
-                author_id=users[Role.SUBGROUP].id,
-                rag=rag,
+                author_id=subgroup.id,
+                written_at=utcnow() - timedelta(days=40),
+                status=status,
                 progress="Reported to the audit and performance subgroup.",
             )
         )

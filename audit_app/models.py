@@ -7,7 +7,16 @@ module only gathers them, so that ``Base.metadata`` knows every table.
 from __future__ import annotations
 
 from audit_app.accounts.models import Membership, SignInAttempt, User
-from audit_app.actions.models import Action, ActionUpdate, RAGStatus
+from audit_app.actions.models import (
+    Action,
+    ActionEvent,
+    ActionState,
+    ActionUpdate,
+    Effectiveness,
+    Priority,
+    Rag,
+    UpdateStatus,
+)
 from audit_app.agencies.models import SECTOR_LABELS, Agency, AgencySector
 from audit_app.audits.models import (
     AUDIT_STATUS_LABELS,
@@ -70,6 +79,8 @@ __all__ = [
     "ROLE_LABELS",
     "SECTOR_LABELS",
     "Action",
+    "ActionEvent",
+    "ActionState",
     "ActionUpdate",
     "Agency",
     "AgencyReturn",
@@ -88,6 +99,7 @@ __all__ = [
     "ChronologyEntry",
     "CohortDraw",
     "CohortMember",
+    "Effectiveness",
     "EvidenceItem",
     "EvidenceKind",
     "EvidenceSource",
@@ -98,7 +110,8 @@ __all__ = [
     "PanelAttendee",
     "PanelMeeting",
     "PopulationList",
-    "RAGStatus",
+    "Priority",
+    "Rag",
     "Recommendation",
     "RecommendationFinding",
     "Reminder",
@@ -111,6 +124,7 @@ __all__ = [
     "ThemeTag",
     "Timestamped",
     "UTCDateTime",
+    "UpdateStatus",
     "UrgentConcern",
     "User",
     "enum_column",

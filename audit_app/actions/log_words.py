@@ -5,7 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit_app.actions.models import Action, RAGStatus
+from audit_app.actions.models import (
+    Action,
+    ActionState,
+    Effectiveness,
+    Priority,
+    UpdateStatus,
+)
 from audit_app.core.log_words import Describer, enum_words, register_describer, register_names
 from audit_app.panel.models import Recommendation
 
@@ -21,7 +27,6 @@ def _actions(session: Session, ids: set[int]) -> dict[int, str]:
 
 def register() -> None:
     register_names("action", _actions)
-    rag = {"rag": enum_words(RAGStatus)}
     people = {"owner_id": "user", "signed_off_by_id": "user", "lead_agency_id": "agency"}
     register_describer(
         Describer(
@@ -29,9 +34,34 @@ def register() -> None:
             "Action",
             "Actions",
             kind="action",
-            fields={"rag": "RAG status", "owner_id": "Owner"},
-            refers={"recommendation_id": "recommendation", **people},
-            values=rag,
+            fields={
+                "description": "What will be done",
+                "owner_id": "Owner",
+                "invitee_name": "Owner to invite",
+                "invitee_email": "Owner's email address",
+                "state": "State",
+                "priority": "Priority",
+                "effectiveness": "Effectiveness",
+                "smart_override_reason": "Reason for keeping the wording",
+                "re_audit_on": "Re-audit",
+            },
+            refers={"recommendation_id": "recommendation", "audit_id": "audit", **people},
+            values={
+                "state": enum_words(ActionState),
+                "priority": enum_words(Priority),
+                "effectiveness": enum_words(Effectiveness),
+            },
+        )
+    )
+    register_describer(
+        Describer(
+            "action_event",
+            "Change of state",
+            "Changes of state",
+            fields={"from_state": "From", "to_state": "To"},
+            refers={"action_id": "action", "by_id": "user"},
+            values={"from_state": enum_words(ActionState), "to_state": enum_words(ActionState)},
+            fallback=lambda values, _named: "Change of state",
         )
     )
     register_describer(
@@ -39,9 +69,9 @@ def register() -> None:
             "action_update",
             "Progress update",
             "Progress updates",
-            fields={"rag": "RAG status"},
+            fields={"status": "Status"},
             refers={"action_id": "action", "author_id": "user"},
-            values=rag,
+            values={"status": enum_words(UpdateStatus)},
             fallback=lambda values, _named: "Progress update",
         )
     )

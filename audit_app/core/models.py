@@ -73,11 +73,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def enum_column(enum_cls: type[enum.Enum]) -> Enum:
-    """Enums are stored as their values in a plain string column (portable, readable)."""
+def enum_column(enum_cls: type[enum.Enum], name: str | None = None) -> Enum:
+    """Enums are stored as their values in a plain string column (portable, readable).
+    ``name`` names the column's check apart when a table has two columns of one enum."""
     return Enum(
         enum_cls,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
         native_enum=False,
         create_constraint=True,
         length=32,

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
 from audit_app.accounts import memberships
 from audit_app.accounts.models import User
-from audit_app.actions.models import Action, RAGStatus
+from audit_app.actions.models import Action, ActionState, Rag
+from audit_app.actions.rag import days_overdue
 from audit_app.agencies.models import Agency
 from audit_app.audits.models import Audit, AuditAgency, AuditStatus
 from audit_app.cohort.models import CohortMember
@@ -221,12 +222,13 @@ class ActionRow:
     action: Action
 
     @property
+    def rag(self) -> Rag | None:
+        """By the written rule (``actions.rag.RAG_RULE``), from the latest update."""
+        return self.action.rag(today())
+
+    @property
     def is_overdue(self) -> bool:
-        return (
-            self.action.target_date is not None
-            and self.action.target_date < today()
-            and self.action.signed_off_at is None
-        )
+        return days_overdue(self.action.state, self.action.target_date, today()) > 0
 
 
 def subgroup_home(session: Session) -> list[ActionRow]:
@@ -236,7 +238,10 @@ def subgroup_home(session: Session) -> list[ActionRow]:
         .options(
             joinedload(Action.recommendation).joinedload(Recommendation.audit),
             joinedload(Action.lead_agency),
+            joinedload(Action.owner),
+            selectinload(Action.updates),
         )
+        .where(Action.state != ActionState.DRAFT)
         .order_by(Recommendation.audit_id, Recommendation.number, Action.id)
     )
     return [ActionRow(action) for action in actions]
@@ -247,16 +252,18 @@ def owned_actions(session: Session, user: User) -> list[ActionRow]:
     actions = session.scalars(
         select(Action)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .where(Action.owner_id == user.id)
+        .where(Action.owner_id == user.id, Action.state != ActionState.DRAFT)
         .options(
             joinedload(Action.recommendation).joinedload(Recommendation.audit),
             joinedload(Action.lead_agency),
+            selectinload(Action.updates),
         )
         .order_by(Action.target_date, Action.id)
     )
     return [ActionRow(action) for action in actions]
 
 
-def rag_counts(rows: list[ActionRow]) -> dict[RAGStatus, int]:
-    counts = Counter(row.action.rag for row in rows)
-    return {rag: counts.get(rag, 0) for rag in RAGStatus}
+def rag_counts(rows: list[ActionRow]) -> dict[Rag, int]:
+    """How many actions are of each RAG (the cancelled ones have none and are not counted)."""
+    counts = Counter(row.rag for row in rows)
+    return {rag: counts.get(rag, 0) for rag in Rag}

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from audit_app.accounts import memberships
+from audit_app.actions.rag import RAG_RULE
 from audit_app.core.access import public
 from audit_app.core.roles import Role
 from audit_app.core.web import db
@@ -47,7 +48,11 @@ def index() -> str | Response:
         parts["panel"] = dashboards.panel_home(session, current_user)
     if Role.SUBGROUP in roles:
         rows = dashboards.subgroup_home(session)
-        parts["subgroup"] = {"rows": rows, "rag_counts": dashboards.rag_counts(rows)}
+        parts["subgroup"] = {
+            "rows": rows,
+            "rag_counts": dashboards.rag_counts(rows),
+            "rag_rule": RAG_RULE,
+        }
     owned = dashboards.owned_actions(session, current_user)
     if owned or not parts:
         parts["owned"] = owned

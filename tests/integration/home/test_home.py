@@ -8,7 +8,17 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from audit_app.accounts.memberships import add_membership
-from audit_app.models import Action, Agency, Audit, Recommendation, Role, User
+from audit_app.models import (
+    Action,
+    ActionState,
+    ActionUpdate,
+    Agency,
+    Audit,
+    Recommendation,
+    Role,
+    UpdateStatus,
+    User,
+)
 from tests.conftest import make_user, page, sign_in, text_of
 
 
@@ -20,7 +30,9 @@ def _action(session: Session, owner: User | None, agency: Agency, text: str) -> 
     session.add(recommendation)
     session.flush()
     action = Action(
+        audit_id=audit.id,
         recommendation_id=recommendation.id,
+        state=ActionState.OPEN,
         description=text,
         lead_agency_id=agency.id,
         owner_id=owner.id if owner else None,
@@ -92,3 +104,30 @@ def test_an_administrator_who_leads_nothing(
     assert client.get("/admin/users").status_code == 200
     nav = [a.get_text(strip=True) for a in soup.select("nav a")]
     assert "Users" in nav and "Audits" not in nav
+
+
+def test_the_subgroup_sees_each_actions_rag_by_the_written_rule(
+    client: FlaskClient, users: dict[Role, User], agency: Agency, session: Session
+) -> None:
+    late = _action(session, None, agency, "Deliver the late training")  # target: yesterday
+    session.add(ActionUpdate(action_id=late.id, status=UpdateStatus.ON_TRACK, progress="Fine"))
+    early = _action(session, None, agency, "Audit the referral forms")
+    early.target_date = date.today() + timedelta(days=30)
+    session.add(ActionUpdate(action_id=early.id, status=UpdateStatus.AT_RISK, progress="Slow"))
+    draft = _action(session, None, agency, "A draft nobody has opened")
+    draft.state = ActionState.DRAFT
+    session.commit()
+    sign_in(client, users[Role.SUBGROUP].email)
+    soup = page(client.get("/"))
+    rows = {
+        row.find("td").get_text(" ", strip=True): [
+            td.get_text(" ", strip=True) for td in row.find_all("td")
+        ]
+        for row in soup.select("tbody tr")
+    }
+    (late_row,) = [cells for words, cells in rows.items() if "late training" in words]
+    assert late_row[-1] == "Red" and "Overdue" in late_row[-3]  # red, whatever it said
+    (early_row,) = [cells for words, cells in rows.items() if "referral forms" in words]
+    assert early_row[-1] == "Amber"
+    assert not any("A draft nobody" in words for words in rows)
+    assert "past its target date that is not complete is red" in text_of(soup)
