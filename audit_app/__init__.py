@@ -69,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from audit_app.accounts import audit_log_views, sign_in_views
     from audit_app.accounts import views as accounts_views
+    from audit_app.actions import views as actions_views
     from audit_app.agencies import views as agencies_views
     from audit_app.audits import views as audits_views
     from audit_app.cohort import views as cohort_views
@@ -93,6 +94,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         summary_views,
         workbooks_views,
         panel_views,
+        actions_views,
     ):
         app.register_blueprint(module.blueprint)
     error_pages.register(app)

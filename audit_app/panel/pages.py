@@ -32,6 +32,7 @@ PANEL_PAGES = (
     ("panel.themes", "Themes"),
     ("panel.findings", "Findings and recommendations"),
     ("panel.meetings", "Meetings"),
+    ("actions.plan", "Action plan"),
 )
 
 

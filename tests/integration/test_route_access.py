@@ -31,6 +31,8 @@ from werkzeug.datastructures import MultiDict
 
 from audit_app import create_app
 from audit_app.accounts.memberships import add_membership
+from audit_app.actions import plan, smart
+from audit_app.actions.smart import ActionDraft
 from audit_app.agencies.register import save_agency
 from audit_app.audits.lifecycle import AuditDetails, move, save_details, set_agencies
 from audit_app.cohort.population import ColumnMapping, read_population
@@ -161,11 +163,26 @@ EXPECTED: dict[str, object] = {
     "panel.recommendation_move": PANEL,
     "panel.recommendation_delete": PANEL,
     "panel.meeting": PANEL,
+    "actions.plan": PANEL | {Role.SUBGROUP},
+    "actions.new": PANEL,
+    "actions.check": PANEL,
+    "actions.edit": PANEL,
+    # An action's own pages: the plan's writers, the subgroup and the action's owner (here the
+    # reviewer); the view tells anyone else it is not found (NARROWED).
+    "actions.action": SIGNED_IN,
+    "actions.move": SIGNED_IN,
+    "actions.update": SIGNED_IN,
+    "actions.mine": SIGNED_IN,
     "workbooks.download": REVIEWER,
     "workbooks.upload": REVIEWER,
     "workbooks.confirm": REVIEWER,
 }
 PARTNERSHIP_ONLY = {"audits.new"}
+# Routes open to every signed-in person whose view then admits only some (the others get
+# 404, as for a thing that is not theirs): endpoint -> the kinds it refuses.
+NARROWED: dict[str, set[str]] = {
+    endpoint: {"administrator"} for endpoint in ("actions.action", "actions.move", "actions.update")
+}
 
 # One person per kind of membership: (role, scope) where the scope is audit 1 or nothing.
 KINDS: dict[str, tuple[Role, str | None]] = {
@@ -337,12 +354,20 @@ def _panel_work(
         audit,
         meetings.MeetingDraft(date(2026, 1, 5), [meetings.AttendeeDraft("Chair")], ""),
     )
+    action = plan.add_action(
+        session, audit, recommendation,
+        ActionDraft(what="Deliver training to every school", success_measure="90% attend",
+                    lead_agency_id=sent.agency_id, owner_id=reviewer.id,
+                    target_date=date.today() + timedelta(days=60), priority="high"),
+        None, smart.load_words(), date.today(),
+    )  # fmt: skip
     return {
         "theme_id": theme.id,
         "source_id": survey.id,
         "finding_id": finding.id,
         "recommendation_id": recommendation.id,
         "meeting_id": meeting.id,
+        "action_id": action.id,
     }
 
 
@@ -364,6 +389,7 @@ def _values(world: World, audit: Audit) -> dict[str, object]:
         "concern_id": world.concern.id,
         **world.panel_work,
         "question_id": "early_help_offered",
+        "move": "publish",
         "filename": "dist/application.css",
     }
 
@@ -610,7 +636,9 @@ def test_route_membership_matrix(
                 with _rolled_back(session):
                     response = _post(client, url, data)
                 _stay_signed_in(client, person)
-            if allowed:
+            if allowed and kind in NARROWED.get(endpoint, ()):
+                assert response.status_code == 404, (kind, method, url, response.status_code)
+            elif allowed:
                 assert _ok(response), (kind, method, url, response.status_code)
             elif kind is None:
                 assert response.status_code == 302, (method, url, response.status_code)

@@ -469,3 +469,66 @@ document.addEventListener("submit", async (event) => {
     item.querySelector(".app-board-tags button, .govuk-details__summary")?.focus();
   }
 });
+
+// --- The SMART check as an action is written -------------------------------------------------
+// A form marked data-smart-check="<url>" sends what is typed so far to that address (nothing
+// is saved) a moment after the person stops typing, and shows the check's warnings and
+// refusals under each field it concerns (the containers the page gives: [data-smart-field]).
+// Without JavaScript, the same check runs when the form is saved.
+function showSmartProblems(form, problems) {
+  for (const box of form.querySelectorAll("[data-smart-field]")) {
+    const field = box.dataset.smartField;
+    const mine = problems.filter((problem) => problem.field === field);
+    const shown = mine.map((problem) => problem.message).join("|");
+    if (box.dataset.smartShown === shown) continue; // unchanged: do not re-announce it
+    box.dataset.smartShown = shown;
+    box.replaceChildren(
+      ...mine.map((problem) => {
+        const warning = document.createElement("div");
+        warning.className = "govuk-warning-text govuk-!-margin-bottom-2";
+        const icon = document.createElement("span");
+        icon.className = "govuk-warning-text__icon";
+        icon.setAttribute("aria-hidden", "true");
+        icon.textContent = "!";
+        const text = document.createElement("strong");
+        text.className = "govuk-warning-text__text";
+        const hidden = document.createElement("span");
+        hidden.className = "govuk-visually-hidden";
+        hidden.textContent = problem.severity === "refused" ? "Needed" : "Warning";
+        text.append(hidden, ` ${problem.message}`);
+        warning.append(icon, text);
+        return warning;
+      }),
+    );
+  }
+}
+
+function startSmartCheck(form) {
+  let timer = null;
+  let sent = 0;
+  const check = async () => {
+    const mine = ++sent;
+    try {
+      const response = await fetch(form.dataset.smartCheck, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { "X-Requested-With": "fetch" },
+      });
+      if (!response.ok || mine !== sent) return;
+      const result = await response.json();
+      showSmartProblems(form, result.problems || []);
+    } catch {
+      // Offline or signed out: the check runs again when the form is saved.
+    }
+  };
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(check, 700);
+  });
+}
+
+for (const form of document.querySelectorAll("form[data-smart-check]")) {
+  startSmartCheck(form);
+}
