@@ -25,9 +25,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from audit_app.accounts.memberships import holds
-from audit_app.actions import plan, smart
+from audit_app.actions import dashboard, plan, smart
 from audit_app.actions.models import Action
-from audit_app.actions.rag import RAG_RULE, UpdateStatus, days_open, days_overdue
+from audit_app.actions.rag import RAG_RULE, Rag, UpdateStatus, days_open, days_overdue
 from audit_app.actions.smart import ActionDraft, Priority, SmartWords
 from audit_app.actions.states import (
     ActionState,
@@ -48,7 +48,7 @@ from audit_app.core.models import today
 from audit_app.core.roles import Role
 from audit_app.core.web import db, parse_id, this_page
 from audit_app.panel.models import Recommendation
-from audit_app.panel.pages import load_audit
+from audit_app.panel.pages import load_audit, svg_response
 
 blueprint = Blueprint("actions", __name__, template_folder="templates")
 
@@ -481,3 +481,51 @@ def mine() -> str:
         rows=[(a, a.rag(now), days_overdue(a.state, a.target_date, now)) for a in owned],
         rag_rule=RAG_RULE,
     )
+
+
+# --- The subgroup's dashboard -----------------------------------------------------------------
+
+
+def _filters() -> dashboard.Filters:
+    state = request.args.get("state", "")
+    rag = request.args.get("rag", "")
+    return dashboard.Filters(
+        audit_id=parse_id(request.args.get("audit", "")),
+        lead_agency_id=parse_id(request.args.get("agency", "")),
+        state=ActionState(state) if state in {s.value for s in ActionState} else None,
+        rag=Rag(rag) if rag in {r.value for r in Rag} else None,
+    )
+
+
+@blueprint.route("/action-plans", endpoint="dashboard")
+@allow(Role.SUBGROUP, Role.AUDIT_LEAD, partnership=True)
+def dashboard_page() -> str:
+    session = db()
+    actions = dashboard.all_actions(session)
+    filters = _filters()
+    now = today()
+    found = dashboard.dashboard(actions, filters, now)
+    chart = dashboard.rag_over_time([row.action for row in found.rows], now)
+    agencies = sorted(
+        {a.lead_agency for a in actions if a.lead_agency is not None}, key=lambda a: a.name
+    )
+    return render_template(
+        "actions/dashboard.html",
+        board=found,
+        filters=filters,
+        agencies=agencies,
+        states=[s for s in ActionState if s is not ActionState.DRAFT],
+        rags=list(Rag),
+        chart=chart,
+        chart_query=request.query_string.decode("ascii", "ignore"),
+        rag_rule=RAG_RULE,
+        quiet_days=dashboard.QUIET_DAYS,
+        due_days=dashboard.DUE_SOON_DAYS,
+    )
+
+
+@blueprint.route("/action-plans/rag-over-time.svg")
+@allow(Role.SUBGROUP, Role.AUDIT_LEAD, partnership=True)
+def rag_chart() -> Response:
+    found = dashboard.dashboard(dashboard.all_actions(db()), _filters(), today())
+    return svg_response(dashboard.rag_over_time([row.action for row in found.rows], today()))

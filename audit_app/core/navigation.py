@@ -15,6 +15,12 @@ def navigation_items() -> list[dict[str, object]]:
     items = [("Home", "home.index")]
     if Role.AUDIT_LEAD in roles:
         items.append(("Audits", "audits.index"))
+    partnership_lead = any(
+        m.role is Role.AUDIT_LEAD and m.audit_id is None for m in current_user.memberships
+    )
+    if Role.SUBGROUP in roles or partnership_lead:
+        items.append(("Action plans", "actions.dashboard"))
+    items.append(("My actions", "actions.mine"))
     if Role.ADMIN in roles:
         items += [
             ("Agencies", "agencies.index"),

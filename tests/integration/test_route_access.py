@@ -173,11 +173,13 @@ EXPECTED: dict[str, object] = {
     "actions.move": SIGNED_IN,
     "actions.update": SIGNED_IN,
     "actions.mine": SIGNED_IN,
+    "actions.dashboard": LEAD | {Role.SUBGROUP},  # a partnership-wide lead: PARTNERSHIP_ONLY
+    "actions.rag_chart": LEAD | {Role.SUBGROUP},
     "workbooks.download": REVIEWER,
     "workbooks.upload": REVIEWER,
     "workbooks.confirm": REVIEWER,
 }
-PARTNERSHIP_ONLY = {"audits.new"}
+PARTNERSHIP_ONLY = {"audits.new", "actions.dashboard", "actions.rag_chart"}
 # Routes open to every signed-in person whose view then admits only some (the others get
 # 404, as for a thing that is not theirs): endpoint -> the kinds it refuses.
 NARROWED: dict[str, set[str]] = {
