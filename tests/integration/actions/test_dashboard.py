@@ -15,7 +15,6 @@ from audit_app.models import Recommendation, Role
 from tests.conftest import make_user, page, sign_in, text_of
 from tests.integration.panel.conftest import PanelClients
 
-
 Updates = list[tuple[int, UpdateStatus]]
 
 
