@@ -434,9 +434,7 @@ def _earlier_audit(
     session.flush()
     subgroup = users[Role.SUBGROUP]
     opened = utcnow() - timedelta(days=200)
-    for number, (text, action_text, measure, lead, progress) in enumerate(
-        SEED_RECOMMENDATIONS, 1
-    ):
+    for number, (text, action_text, measure, lead, progress) in enumerate(SEED_RECOMMENDATIONS, 1):
         recommendation = Recommendation(audit_id=audit.id, number=number, text=text)
         session.add(recommendation)
         session.flush()

@@ -37,11 +37,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Flask:
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     os.environ["AUDIT_DATABASE_URL"] = database_url
     os.environ.setdefault("AUDIT_SECRET_KEY", "test-secret-key-that-is-long-enough-to-use")
     os.environ["AUDIT_ENV"] = "testing"
-    return create_app({"TESTING": True})
+    evidence = tmp_path_factory.mktemp("evidence")
+    return create_app({"TESTING": True, "AUDIT_EVIDENCE_DIR": str(evidence)})
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ and latest update (``rag.rag_of``), and whether it is complete from its state.
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +27,14 @@ if TYPE_CHECKING:
 __all__ = [
     "Action",
     "ActionEvent",
+    "ActionEvidenceFile",
+    "ActionReminder",
     "ActionState",
     "ActionUpdate",
     "Effectiveness",
     "Priority",
     "Rag",
+    "ReminderKind",
     "UpdateStatus",
 ]
 
@@ -142,3 +146,50 @@ class ActionUpdate(Base):
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()
+    files: Mapped[list[ActionEvidenceFile]] = relationship(
+        back_populates="update", order_by="ActionEvidenceFile.id"
+    )
+
+
+class ActionEvidenceFile(Base):
+    """A file sent with a progress update as evidence (kept in the evidence folder under its
+    SHA-256, never executed, always downloaded as an attachment)."""
+
+    __tablename__ = "action_evidence_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("action_update.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    """The file's name as shown (made safe; its extension the one its content has)."""
+    kind: Mapped[str] = mapped_column(String(10))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    update: Mapped[ActionUpdate] = relationship(back_populates="files")
+
+
+class ReminderKind(enum.Enum):
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+    @property
+    def label(self) -> str:
+        return {"due_soon": "Due soon", "overdue": "Overdue"}[self.value]
+
+
+class ActionReminder(Base):
+    """A reminder about an action to its owner (``audit-app actions remind``): emailed when
+    email is set up, recorded either way so that it is not sent twice."""
+
+    __tablename__ = "action_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(320))
+    emailed: Mapped[bool] = mapped_column(default=False)

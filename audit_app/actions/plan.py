@@ -9,6 +9,7 @@ at once never lose each other's words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.accounts.models import User
 from audit_app.actions import smart
-from audit_app.actions.models import Action, ActionEvent, ActionUpdate
+from audit_app.actions.evidence_files import CheckedFile
+from audit_app.actions.models import Action, ActionEvent, ActionEvidenceFile, ActionUpdate
 from audit_app.actions.rag import UpdateStatus
 from audit_app.actions.smart import ActionDraft, Priority, SmartWords
 from audit_app.actions.states import (
@@ -227,9 +229,16 @@ def move_action(
 
 
 def add_update(
-    session: Session, action: Action, status: str, progress: str, user: User
+    session: Session,
+    action: Action,
+    status: str,
+    progress: str,
+    user: User,
+    files: Sequence[CheckedFile] = (),
 ) -> ActionUpdate:
-    """A dated progress update (append-only: never changed or deleted)."""
+    """A dated progress update (append-only: never changed or deleted), with the evidence
+    files already checked (``evidence_files.check_files``); the caller keeps their bytes in
+    the evidence folder once this has not refused."""
     if not action.state.takes_updates:
         raise DomainError(
             f"This action is {action.state.label.lower()}: it takes updates once it is open"
@@ -247,6 +256,15 @@ def add_update(
         action_id=action.id, author_id=user.id, status=UpdateStatus(status), progress=text
     )
     session.add(update)
+    session.flush()
+    for checked in files:
+        session.add(
+            ActionEvidenceFile(
+                action_id=action.id, update_id=update.id, name=checked.name, kind=checked.kind,
+                content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                uploaded_by_id=user.id,
+            )
+        )  # fmt: skip
     session.flush()
     return update
 

@@ -8,6 +8,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -25,8 +26,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from audit_app.accounts.memberships import holds
-from audit_app.actions import dashboard, plan, smart
-from audit_app.actions.models import Action
+from audit_app.actions import dashboard, evidence_files, plan, smart
+from audit_app.actions.models import Action, ActionEvidenceFile
 from audit_app.actions.rag import RAG_RULE, Rag, UpdateStatus, days_open, days_overdue
 from audit_app.actions.smart import ActionDraft, Priority, SmartWords
 from audit_app.actions.states import (
@@ -440,14 +441,26 @@ def update(audit_id: int, action_id: int) -> str | Response:
     problem: DomainError | None = None
     if request.method == "POST":
         try:
+            uploads = [
+                (upload.filename or "", upload.read(evidence_files.MAX_FILE_BYTES + 1))
+                for upload in request.files.getlist("files")
+                if upload.filename
+            ]
+            checked = evidence_files.check_files(uploads)
             plan.add_update(
                 db(), found, request.form.get("status", ""), request.form.get("progress", ""),
-                current_user,
+                current_user, checked,
             )  # fmt: skip
+        except evidence_files.EvidenceRefused as refused:
+            discard_changes()
+            problem = DomainError(refused.message, "files")
         except DomainError as error:
             discard_changes()
             problem = error
         else:
+            folder = evidence_folder()
+            for one in checked:
+                evidence_files.store(folder, one)
             flash("Your progress update has been added.")
             flash(this_page(), "saved-form")
             return redirect(back + "#updates")
@@ -459,8 +472,37 @@ def update(audit_id: int, action_id: int) -> str | Response:
         problem=problem,
         typed=request.form if request.method == "POST" else None,
         max_progress=plan.MAX_PROGRESS,
+        max_files=evidence_files.MAX_FILES,
+        max_file_mb=evidence_files.MAX_FILE_BYTES // 1048576,
         back=back,
     )
+
+
+def evidence_folder() -> Path:
+    """Where evidence files are kept: ``AUDIT_EVIDENCE_DIR``, or ``evidence/`` in the
+    instance folder beside the embedded database."""
+    configured = current_app.config.get("AUDIT_EVIDENCE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "evidence"
+
+
+@blueprint.route("/audits/<id:audit_id>/actions/<id:action_id>/files/<id:file_id>")
+@signed_in
+def evidence_file(audit_id: int, action_id: int, file_id: int) -> Response:
+    """An evidence file, for those who may read the action: always downloaded, never shown
+    in the browser, with the type its content was found to have."""
+    audit = load_audit(audit_id)
+    found = _action(audit, action_id)
+    kept = db().get(ActionEvidenceFile, file_id)
+    if kept is None or kept.action_id != found.id:
+        abort(404)
+    data = evidence_files.read(evidence_folder(), kept.sha256)
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype=kept.content_type)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(kept.name)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- My actions -------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ SETTINGS: dict[str, str] = {
     "AUDIT_MAX_UPLOAD_MB": "largest request body accepted, in megabytes (default 5)",
     "AUDIT_DEBUG": "1 turns on Flask debug mode (refused in production)",
     "AUDIT_PROXY_HOPS": "how many reverse proxies to trust for X-Forwarded-For/-Proto (default 0)",
+    "AUDIT_EVIDENCE_DIR": "folder for action evidence files; default: instance/evidence",
+    "AUDIT_SMART_WORDS": "a YAML file of the SMART check's word lists; default: the shipped one",
     "AUDIT_SMTP_HOST": "SMTP server for reminders and alerts; unset: nothing is emailed",
     "AUDIT_SMTP_PORT": "SMTP port (default 587)",
     "AUDIT_SMTP_FROM": "the From address of emails",
@@ -45,6 +47,8 @@ class Settings:
     debug: bool
     proxy_hops: int = 0
     smtp: dict[str, object] = field(default_factory=dict)
+    evidence_dir: str | None = None
+    smart_words: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -59,6 +63,8 @@ class Settings:
             "AUDIT_DATABASE_URL": self.database_url,
             "AUDIT_PARTNERSHIP_NAME": self.partnership_name,
             "AUDIT_PROXY_HOPS": self.proxy_hops,
+            "AUDIT_EVIDENCE_DIR": self.evidence_dir,
+            "AUDIT_SMART_WORDS": self.smart_words,
             **self.smtp,
             "MAX_CONTENT_LENGTH": self.max_upload_bytes,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -139,6 +145,8 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         debug=debug,
         proxy_hops=int(hops),
+        evidence_dir=env_vars.get("AUDIT_EVIDENCE_DIR", "").strip() or None,
+        smart_words=env_vars.get("AUDIT_SMART_WORDS", "").strip() or None,
         smtp={
             "AUDIT_SMTP_HOST": env_vars.get("AUDIT_SMTP_HOST", "").strip() or None,
             "AUDIT_SMTP_PORT": env_vars.get("AUDIT_SMTP_PORT", "").strip() or "587",

@@ -17,7 +17,9 @@ What a reading of the action tables found, fixed:
   indexes on the lead agency, the owner and the state.
 * Progress updates say on track, at risk or off track (``status``): green, amber and red
   become those; an update that said "complete" becomes on track.
-* New: start date, priority (medium for existing actions), the SMART check's warnings and
+* New: evidence files sent with progress updates (``action_evidence_file``: the files
+  themselves live in the evidence folder under their SHA-256), the reminders sent to
+  owners (``action_reminder``), start date, priority (medium for existing actions), the SMART check's warnings and
   the reason they were kept, effectiveness, the date of a re-audit, a version for saves at
   once, and ``action_event``, the history of states (each existing action gets one entry:
   its state now, when it was written).
@@ -69,6 +71,57 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("action_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_action_event_action_id"), ["action_id"], unique=False)
+    op.create_table(
+        "action_evidence_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("action_id", sa.Integer(), nullable=False),
+        sa.Column("update_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("uploaded_at", audit_app.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["action_id"], ["action.id"], name=op.f("fk_action_evidence_file_action_id_action")
+        ),
+        sa.ForeignKeyConstraint(
+            ["update_id"],
+            ["action_update.id"],
+            name=op.f("fk_action_evidence_file_update_id_action_update"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_action_evidence_file_uploaded_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_action_evidence_file")),
+    )
+    with op.batch_alter_table("action_evidence_file", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_action_evidence_file_action_id"), ["action_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_action_evidence_file_update_id"), ["update_id"], unique=False
+        )
+    op.create_table(
+        "action_reminder",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("action_id", sa.Integer(), nullable=False),
+        sa.Column("kind", _enum("reminderkind", "due_soon", "overdue"), nullable=False),
+        sa.Column("sent_at", audit_app.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recipient", sa.String(length=320), nullable=False),
+        sa.Column("emailed", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["action_id"], ["action.id"], name=op.f("fk_action_reminder_action_id_action")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_action_reminder")),
+    )
+    with op.batch_alter_table("action_reminder", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_action_reminder_action_id"), ["action_id"], unique=False
+        )
 
     with op.batch_alter_table("action", schema=None) as batch_op:
         batch_op.add_column(sa.Column("audit_id", sa.Integer(), nullable=True))
@@ -88,9 +141,7 @@ def upgrade() -> None:
             )
         )
         batch_op.add_column(
-            sa.Column(
-                "state", _enum("actionstate", *STATES), server_default="open", nullable=False
-            )
+            sa.Column("state", _enum("actionstate", *STATES), server_default="open", nullable=False)
         )
         batch_op.add_column(
             sa.Column("smart_override_reason", sa.Text(), server_default="", nullable=False)
@@ -223,6 +274,13 @@ def downgrade() -> None:
         batch_op.drop_column("invitee_name")
         batch_op.drop_column("audit_id")
 
+    with op.batch_alter_table("action_reminder", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_action_reminder_action_id"))
+    op.drop_table("action_reminder")
+    with op.batch_alter_table("action_evidence_file", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_action_evidence_file_update_id"))
+        batch_op.drop_index(batch_op.f("ix_action_evidence_file_action_id"))
+    op.drop_table("action_evidence_file")
     with op.batch_alter_table("action_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_action_event_action_id"))
     op.drop_table("action_event")

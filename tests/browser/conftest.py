@@ -121,7 +121,7 @@ class ServerErrors(logging.Handler):
 SERVER_ERRORS = ServerErrors()
 
 
-def _build_app(database_url: str) -> Any:
+def _build_app(database_url: str, evidence_dir: str) -> Any:
     """An app on its own database, leaving the environment as the other tests' fixtures set it."""
     wanted = {
         "AUDIT_DATABASE_URL": database_url,
@@ -131,7 +131,7 @@ def _build_app(database_url: str) -> Any:
     saved = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     try:
-        app = create_app({"TESTING": True})
+        app = create_app({"TESTING": True, "AUDIT_EVIDENCE_DIR": evidence_dir})
     finally:
         for name, value in saved.items():
             if value is None:
@@ -147,7 +147,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of the app, with the demo partnership loaded, served on a free port."""
     with fresh_database(tmp_path_factory.mktemp("browser-db"), "browser") as url:
         upgrade(url)
-        app = _build_app(url)
+        app = _build_app(url, str(tmp_path_factory.mktemp("browser-evidence")))
         database = app.extensions["audit_db"]
         session = database.new_session(actor_label="test")
         try:

@@ -31,7 +31,8 @@ from werkzeug.datastructures import MultiDict
 
 from audit_app import create_app
 from audit_app.accounts.memberships import add_membership
-from audit_app.actions import plan, smart
+from audit_app.actions import evidence_files, plan, smart
+from audit_app.actions.models import ActionState
 from audit_app.actions.smart import ActionDraft
 from audit_app.agencies.register import save_agency
 from audit_app.audits.lifecycle import AuditDetails, move, save_details, set_agencies
@@ -173,6 +174,7 @@ EXPECTED: dict[str, object] = {
     "actions.move": SIGNED_IN,
     "actions.update": SIGNED_IN,
     "actions.mine": SIGNED_IN,
+    "actions.evidence_file": SIGNED_IN,
     "actions.dashboard": LEAD | {Role.SUBGROUP},  # a partnership-wide lead: PARTNERSHIP_ONLY
     "actions.rag_chart": LEAD | {Role.SUBGROUP},
     "workbooks.download": REVIEWER,
@@ -183,8 +185,10 @@ PARTNERSHIP_ONLY = {"audits.new", "actions.dashboard", "actions.rag_chart"}
 # Routes open to every signed-in person whose view then admits only some (the others get
 # 404, as for a thing that is not theirs): endpoint -> the kinds it refuses.
 NARROWED: dict[str, set[str]] = {
-    endpoint: {"administrator"} for endpoint in ("actions.action", "actions.move", "actions.update")
+    endpoint: {"administrator"}
+    for endpoint in ("actions.action", "actions.move", "actions.update", "actions.evidence_file")
 }
+WALK_FILE = evidence_files.check_file("minutes.pdf", b"%PDF-1.4 the minutes")
 
 # One person per kind of membership: (role, scope) where the scope is audit 1 or nothing.
 KINDS: dict[str, tuple[Role, str | None]] = {
@@ -363,6 +367,8 @@ def _panel_work(
                     target_date=date.today() + timedelta(days=60), priority="high"),
         None, smart.load_words(), date.today(),
     )  # fmt: skip
+    action.state = ActionState.OPEN
+    update = plan.add_update(session, action, "on_track", "Started", reviewer, [WALK_FILE])
     return {
         "theme_id": theme.id,
         "source_id": survey.id,
@@ -370,6 +376,7 @@ def _panel_work(
         "recommendation_id": recommendation.id,
         "meeting_id": meeting.id,
         "action_id": action.id,
+        "file_id": update.files[0].id,
     }
 
 
@@ -391,7 +398,7 @@ def _values(world: World, audit: Audit) -> dict[str, object]:
         "concern_id": world.concern.id,
         **world.panel_work,
         "question_id": "early_help_offered",
-        "move": "publish",
+        "move": "complete",
         "filename": "dist/application.css",
     }
 
@@ -610,6 +617,7 @@ def test_route_membership_matrix(
     kind: str | None,
 ) -> None:
     world = build_world(session, template_version)
+    evidence_files.store(Path(app.config["AUDIT_EVIDENCE_DIR"]), WALK_FILE)
     person = world.people[kind] if kind else None
     if person is not None:
         assert sign_in(client, person.email).status_code == 302

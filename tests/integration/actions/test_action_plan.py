@@ -3,6 +3,7 @@ states, progress updates, the RAG, and who may do what."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -302,3 +303,50 @@ def test_only_the_plan_writers_the_subgroup_and_the_owner_read_an_action(
     assert panel_world.other_panel.get(f"{url}/updates/new").status_code == 404
     assert panel_world.lead.get(f"/audits/{world.audit.id}/actions/999999").status_code == 404
     assert date.today()  # (the dates above are relative to today)
+
+
+def test_an_owner_sends_evidence_files_with_an_update(
+    app: Flask, panel_world: PanelClients, session: Session
+) -> None:
+    world, chair = panel_world.world, panel_world.chair
+    person = make_user(session, Role.REVIEWER, world.agencies[0], email="owner@example.org")
+    owner = app.test_client()
+    assert sign_in(owner, person.email).status_code == 302
+    _recommendation(session, panel_world)
+    new_url = page(chair.get(f"/audits/{world.audit.id}/action-plan")).select_one(
+        'a[href$="/actions/new"]'
+    )["href"]
+    _post(chair, new_url, _form(panel_world, owner=str(person.id)))
+    action = session.scalars(select(Action).where(Action.audit_id == world.audit.id)).one()
+    base = f"/audits/{world.audit.id}/actions/{action.id}"
+    _post(chair, f"{base}/move/publish", {"version": str(action.version)})
+    url = f"{base}/updates/new"
+    token = csrf_token(page(owner.get(url)))
+    # A renamed program is refused, naming it; the words typed are kept; nothing is saved.
+    response = owner.post(
+        url,
+        data={"csrf_token": token, "status": "on_track", "progress": "Sessions booked",
+              "files": [(io.BytesIO(b"MZ\x90\x00program"), "register.pdf")]},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    soup = page(response)
+    assert "'register.pdf' is not a PDF" in text_of(soup.find(class_="govuk-error-summary"))
+    assert soup.find("textarea", attrs={"name": "progress"}).get_text() == "Sessions booked"
+    session.expire_all()
+    assert session.get(Action, action.id).updates == []
+    response = owner.post(
+        url,
+        data={"csrf_token": token, "status": "on_track", "progress": "Sessions booked",
+              "files": [(io.BytesIO(b"%PDF-1.4 the register"), "register.pdf")]},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 302
+    soup = page(owner.get(f"{base}"))
+    link = soup.select_one('a[href*="/files/"]')
+    assert link is not None and link.get_text(strip=True) == "register.pdf"
+    download = owner.get(link["href"])
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 the register"
+    assert download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert panel_world.other_panel.get(link["href"]).status_code == 404
