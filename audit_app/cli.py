@@ -13,12 +13,16 @@ from flask.cli import FlaskGroup, with_appcontext
 from audit_app import demo
 from audit_app.accounts import users as accounts
 from audit_app.accounts.memberships import add_membership
+from audit_app.actions import reminders
+from audit_app.actions.models import Action
 from audit_app.agencies.models import SECTOR_LABELS, AgencySector
 from audit_app.audits.models import Audit
 from audit_app.cohort.cli import cohort_group
 from audit_app.cohort.identities import purge_identities
 from audit_app.core import migrate
 from audit_app.core.errors import DomainError
+from audit_app.core.models import today
+from audit_app.core.notifications import send_email, smtp_settings
 from audit_app.core.roles import Role
 from audit_app.questionnaires import library as template_library
 from audit_app.questionnaires import template_format
@@ -222,6 +226,72 @@ def purge_identities_command(audit_id: int, yes: bool) -> None:
     click.echo(f"The identities of {count} children have been purged. The findings remain.")
 
 
+@click.group("actions")
+def actions_group() -> None:
+    """The action plans: reminders to owners."""
+
+
+@actions_group.command("remind")
+@click.option("--dry-run", is_flag=True, help="Say what would be sent; send and record nothing.")
+@with_appcontext
+def remind_command(dry_run: bool) -> None:
+    """Remind owners of open actions due within 14 days (once) and overdue (weekly).
+
+    Emails go out when SMTP is set up (AUDIT_SMTP_HOST); either way each reminder is
+    recorded, so that it is not sent twice."""
+    session = current_app.extensions["audit_db"].new_session(
+        write=True, actor_label="system: action reminders"
+    )
+    base = current_app.config.get("AUDIT_SERVICE_URL") or "http://127.0.0.1:5000"
+
+    def link_of(action: Action) -> str:
+        return f"{base}/audits/{action.audit_id}/actions/{action.id}"
+
+    smtp = smtp_settings(current_app.config)
+    try:
+        due, nobody = reminders.reminders_due(
+            reminders.open_actions(session), reminders.sent_so_far(session), today(), link_of
+        )
+        emailed = failed = 0
+        for reminder in due:
+            sent = False
+            if smtp is not None and not dry_run:
+                try:
+                    send_email(smtp, reminder.recipient, reminder.subject, reminder.body)
+                    sent = True
+                    emailed += 1
+                except OSError as error:
+                    failed += 1
+                    click.echo(f"Could not email {reminder.recipient}: {error}", err=True)
+            verb = "Would remind" if dry_run else ("Emailed" if sent else "Recorded")
+            click.echo(
+                f"{verb} {reminder.recipient}: {reminder.kind.label.lower()}, action "
+                f"{reminder.action.id} ('{reminder.action.audit.title}', recommendation "
+                f"{reminder.action.recommendation.number})"
+            )
+            if not dry_run:
+                reminders.record(session, reminder, sent)
+        for action in nobody:
+            click.echo(
+                f"No one to remind about action {action.id} ('{action.audit.title}'): it has "
+                "no owner with an active account and no address to invite.",
+                err=True,
+            )
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    finally:
+        session.close()
+    if smtp is None and due and not dry_run:
+        click.echo("Email is not set up (AUDIT_SMTP_HOST): the reminders were recorded only.")
+    click.echo(
+        f"{len(due)} reminders{' would be' if dry_run else ''} due, {emailed} emailed"
+        + (f", {failed} could not be emailed" if failed else "")
+        + "."
+    )
+
+
 COMMANDS = (
     init_db_command,
     create_admin_command,
@@ -229,6 +299,7 @@ COMMANDS = (
     template_group,
     cohort_group,
     purge_identities_command,
+    actions_group,
 )
 
 

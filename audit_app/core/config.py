@@ -20,6 +20,7 @@ SETTINGS: dict[str, str] = {
     "AUDIT_DEBUG": "1 turns on Flask debug mode (refused in production)",
     "AUDIT_PROXY_HOPS": "how many reverse proxies to trust for X-Forwarded-For/-Proto (default 0)",
     "AUDIT_EVIDENCE_DIR": "folder for action evidence files; default: instance/evidence",
+    "AUDIT_SERVICE_URL": "the service's address, for links in emails sent by commands",
     "AUDIT_SMART_WORDS": "a YAML file of the SMART check's word lists; default: the shipped one",
     "AUDIT_SMTP_HOST": "SMTP server for reminders and alerts; unset: nothing is emailed",
     "AUDIT_SMTP_PORT": "SMTP port (default 587)",
@@ -49,6 +50,7 @@ class Settings:
     smtp: dict[str, object] = field(default_factory=dict)
     evidence_dir: str | None = None
     smart_words: str | None = None
+    service_url: str = "http://127.0.0.1:5000"
 
     @property
     def is_production(self) -> bool:
@@ -65,6 +67,7 @@ class Settings:
             "AUDIT_PROXY_HOPS": self.proxy_hops,
             "AUDIT_EVIDENCE_DIR": self.evidence_dir,
             "AUDIT_SMART_WORDS": self.smart_words,
+            "AUDIT_SERVICE_URL": self.service_url,
             **self.smtp,
             "MAX_CONTENT_LENGTH": self.max_upload_bytes,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -147,6 +150,8 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         proxy_hops=int(hops),
         evidence_dir=env_vars.get("AUDIT_EVIDENCE_DIR", "").strip() or None,
         smart_words=env_vars.get("AUDIT_SMART_WORDS", "").strip() or None,
+        service_url=env_vars.get("AUDIT_SERVICE_URL", "").strip().rstrip("/")
+        or "http://127.0.0.1:5000",
         smtp={
             "AUDIT_SMTP_HOST": env_vars.get("AUDIT_SMTP_HOST", "").strip() or None,
             "AUDIT_SMTP_PORT": env_vars.get("AUDIT_SMTP_PORT", "").strip() or "587",
