@@ -10,6 +10,7 @@ from audit_app.actions.models import (
     ActionState,
     Effectiveness,
     Priority,
+    ReminderKind,
     UpdateStatus,
 )
 from audit_app.core.log_words import Describer, enum_words, register_describer, register_names
@@ -73,5 +74,26 @@ def register() -> None:
             refers={"action_id": "action", "author_id": "user"},
             values={"status": enum_words(UpdateStatus)},
             fallback=lambda values, _named: "Progress update",
+        )
+    )
+    register_describer(
+        Describer(
+            "action_evidence_file",
+            "Evidence file",
+            "Evidence files",
+            fields={"name": "File", "size": "Size in bytes"},
+            refers={"action_id": "action", "uploaded_by_id": "user"},
+            fallback=lambda values, _named: f"Evidence file {values.get('name', '')}".strip(),
+        )
+    )  # fmt: skip
+    register_describer(
+        Describer(
+            "action_reminder",
+            "Reminder about an action",
+            "Reminders about actions",
+            fields={"kind": "Kind", "recipient": "Sent to", "emailed": "Emailed"},
+            refers={"action_id": "action"},
+            values={"kind": enum_words(ReminderKind)},
+            fallback=lambda values, _named: "Reminder about an action",
         )
     )

@@ -162,12 +162,12 @@ def edit_action(
 ) -> None:
     """Save the action as written, unless someone else saved it since ``seen_version``.
     A closed or cancelled action is reopened first."""
+    if action.version != seen_version:
+        raise ActionConflict()  # (a move by someone else is a change too: words shown back)
     if action.state in (ActionState.CLOSED, ActionState.CANCELLED):
         raise DomainError(
             f"This action is {action.state.label.lower()}: reopen it before changing it"
         )
-    if action.version != seen_version:
-        raise ActionConflict()
     problems = saving_problems(session, draft, words, today, kept_target=action.target_date)
     if problems:
         raise ActionRefused(problems)
@@ -203,6 +203,11 @@ def move_action(
         raise MoveRefused(problems)
     before = action.state
     action.state = TO[move]
+    if move is Move.REOPEN and before is ActionState.CANCELLED:
+        # Back to where it was cancelled from: a draft nobody opened stays a draft.
+        cancelled = [e for e in action.events if e.to_state is ActionState.CANCELLED]
+        if cancelled and cancelled[-1].from_state is ActionState.DRAFT:
+            action.state = ActionState.DRAFT
     reason = details.reason.strip()
     if move is Move.COMPLETE:
         action.evidence_of_completion = details.evidence_of_completion.strip()

@@ -84,6 +84,10 @@ class Move(Enum):
             "reopen": "Reopen the action",
         }[self.value]
 
+    @property
+    def past(self) -> str:
+        return _past(self)
+
 
 FROM: dict[Move, frozenset[ActionState]] = {
     Move.PUBLISH: frozenset({ActionState.DRAFT}),

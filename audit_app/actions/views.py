@@ -4,6 +4,7 @@ progress update, and "My actions"."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -82,11 +83,14 @@ def actor_for(action: Action) -> Actor:
     )
 
 
-def _open_audit(audit_id: int) -> Audit:
-    """The audit; a change to a closed audit's plan goes back to the plan, saying why."""
+def _open_audit(audit_id: int, action_id: int | None = None) -> Audit:
+    """The audit; a change to a closed audit's plan goes back (to the action's page, which
+    its owner may read, or to the plan), saying why."""
     audit = load_audit(audit_id)
     if audit.status is AuditStatus.CLOSED and request.method not in ("GET", "HEAD"):
         flash(CLOSED, "error")
+        if action_id is not None:
+            abort(redirect(url_for("actions.action", audit_id=audit.id, action_id=action_id)))
         abort(redirect(url_for("actions.plan", audit_id=audit.id)))
     return audit
 
@@ -180,6 +184,9 @@ def _render_form(
     conflict: str | None = None,
 ) -> str:
     problems = problems or []
+    if typed is not None and typed.get("owner_kind") == "invite":
+        # "No owner" when inviting someone: the name to invite is what is missing.
+        problems = [replace(p, field="owner_name") if p.field == "owner" else p for p in problems]
     first = next((p for p in problems if p.refused), None)
     if typed is not None and not conflict:
         values = {name: typed.get(name, "") for name in typed}
@@ -228,7 +235,7 @@ def _field_id(field: str) -> str:
     return {
         "start_date": "start_date-day",
         "target_date": "target_date-day",
-        "owner": "owner_kind",
+        "owner": "owner",
         "lead_agency": "lead_agency",
     }.get(field, field)
 
@@ -355,6 +362,8 @@ def action(audit_id: int, action_id: int) -> str:
         may_update=not closed and found.state.takes_updates and (actor.owns or actor.on_subgroup),
         may_edit=not closed and actor.writes_plan and found.state in EDITABLE,
         trace=trace_of(db(), found),
+        reads_plan=actor.writes_plan or actor.on_subgroup,
+        writes=actor.writes_plan,
     )
 
 
@@ -374,7 +383,7 @@ def _ended_on(action: Action) -> date | None:
 )
 @signed_in
 def move(audit_id: int, action_id: int, move: str) -> str | Response:
-    audit = _open_audit(audit_id)
+    audit = _open_audit(audit_id, action_id)
     found = _action(audit, action_id)
     try:
         chosen = Move(move)
@@ -382,11 +391,18 @@ def move(audit_id: int, action_id: int, move: str) -> str | Response:
         abort(404)
     actor = actor_for(found)
     back = url_for("actions.action", audit_id=audit.id, action_id=found.id)
-    if chosen not in moves_for(found.state, actor):
-        flash(f"This action cannot be {chosen.label.lower()} now.", "error")
-        return redirect(back)
     problems: dict[str, str] = {}
-    if request.method == "POST":
+    if chosen not in moves_for(found.state, actor):
+        if request.method != "POST":
+            flash(f"This action cannot be {chosen.label.lower()} now.", "error")
+            return redirect(back)
+        # Moved on by someone else since the page was read: what was typed is shown back.
+        discard_changes()
+        problems = {
+            "move": f"This action is now {found.state.label.lower()}: it cannot be "
+            f"{chosen.past.lower()}. What you typed has not been saved; it is shown below."
+        }
+    elif request.method == "POST":
         re_audit, re_audit_typed = _date("re_audit_on")
         details = MoveDetails(
             evidence_of_completion=request.form.get("evidence_of_completion", ""),
@@ -407,6 +423,8 @@ def move(audit_id: int, action_id: int, move: str) -> str | Response:
             )  # fmt: skip
         except plan.ActionConflict as conflict:
             discard_changes()
+            db().rollback()  # to read the action as the other person left it
+            found = _action(audit, action_id)
             problems = {"move": conflict.message}
         except plan.MoveRefused as refused:
             discard_changes()
@@ -422,6 +440,7 @@ def move(audit_id: int, action_id: int, move: str) -> str | Response:
         problems=problems,
         typed=request.form if request.method == "POST" else None,
         effectiveness=list(Effectiveness),
+        offered=chosen in moves_for(found.state, actor_for(found)),
         back=back,
     )
 
@@ -431,7 +450,7 @@ def move(audit_id: int, action_id: int, move: str) -> str | Response:
 )
 @signed_in
 def update(audit_id: int, action_id: int) -> str | Response:
-    audit = _open_audit(audit_id)
+    audit = _open_audit(audit_id, action_id)
     found = _action(audit, action_id)
     actor = actor_for(found)
     back = url_for("actions.action", audit_id=audit.id, action_id=found.id)

@@ -27,7 +27,7 @@ from audit_app.agencies.models import Agency
 from audit_app.cohort.models import CohortMember
 from audit_app.core.errors import DomainError
 from audit_app.panel.models import AgreedGrade
-from audit_app.panel.reading import PanelAudit
+from audit_app.panel.reading import PanelAudit, asked_answers
 from audit_app.questionnaires.answer_types import answer_type, short
 from audit_app.questionnaires.definitions import (
     DOES_NOT_APPLY,
@@ -477,6 +477,7 @@ def list_children(session: Session, panel: PanelAudit) -> ChildrenList:
                 AgencyReturn.audit_id == panel.audit.id,
                 AgencyReturn.status == ReturnStatus.SUBMITTED,
                 Answer.question_id.in_(wanted),
+                asked_answers(definition),
             )
         ):
             row = rows.get(member_id)

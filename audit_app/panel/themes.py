@@ -32,8 +32,10 @@ from audit_app.panel.models import (
     Theme,
     ThemeTag,
 )
+from audit_app.panel.reading import asked_answers
 from audit_app.questionnaires.answer_types import answer_type
 from audit_app.questionnaires.definitions import COLUMN_LABELS, AuditTemplateDefinition
+from audit_app.questionnaires.library import definition_of
 from audit_app.returns.models import (
     AgencyReturn,
     AgencySummary,
@@ -277,6 +279,10 @@ class Reach:
     items: int = 0
 
 
+def _definition(audit: Audit) -> AuditTemplateDefinition | None:
+    return definition_of(audit.template_version) if audit.template_version else None
+
+
 def _tagged_rows(audit: Audit, theme_ids: Sequence[int] | None) -> Any:
     """One row per tag of the audit's themes: the theme, the child (a current one, else
     NULL), the agency (NULL when none) and the tag."""
@@ -296,7 +302,11 @@ def _tagged_rows(audit: Audit, theme_ids: Sequence[int] | None) -> Any:
         .join(Answer, Answer.id == ThemeTag.answer_id)
         .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
         .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
-        .where(AgencyReturn.audit_id == audit.id, AgencyReturn.status == ReturnStatus.SUBMITTED)
+        .where(
+            AgencyReturn.audit_id == audit.id,
+            AgencyReturn.status == ReturnStatus.SUBMITTED,
+            asked_answers(_definition(audit)),
+        )
     )
     entries = of_audit(
         select(ThemeTag.theme_id, current_child, AgencyReturn.agency_id, ThemeTag.id)
@@ -560,6 +570,7 @@ def items_of(
             AgencyReturn.audit_id == audit.id,
             AgencyReturn.status == ReturnStatus.SUBMITTED,
             CohortMember.removed_at.is_(None),
+            asked_answers(definition),
         )
         .order_by(CohortMember.position, Agency.name, ThemeTag.id)
         .limit(limit)

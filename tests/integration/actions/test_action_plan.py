@@ -350,3 +350,69 @@ def test_an_owner_sends_evidence_files_with_an_update(
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert panel_world.other_panel.get(link["href"]).status_code == 404
+
+
+def _draft_action(panel_world: PanelClients, session: Session) -> tuple[Action, str]:
+    world, chair = panel_world.world, panel_world.chair
+    _recommendation(session, panel_world)
+    new_url = page(chair.get(f"/audits/{world.audit.id}/action-plan")).select_one(
+        'a[href$="/actions/new"]'
+    )["href"]
+    _post(chair, new_url, _form(panel_world))
+    action = session.scalars(select(Action).where(Action.audit_id == world.audit.id)).one()
+    return action, f"/audits/{world.audit.id}/actions/{action.id}"
+
+
+def test_a_move_after_someone_elses_keeps_what_was_typed(
+    app: Flask, panel_world: PanelClients, session: Session
+) -> None:
+    action, base = _draft_action(panel_world, session)
+    chair, lead = panel_world.chair, panel_world.lead
+    token = csrf_token(page(chair.get(f"{base}/move/cancel")))
+    seen = str(action.version)
+    # The lead opens it meanwhile; the chair's cancel, with its reason, comes too late.
+    assert _post(lead, f"{base}/move/publish", {"version": seen}).status_code == 302
+    typed = "Duplicated by the action on recommendation 2"
+    response = chair.post(
+        f"{base}/move/cancel", data={"csrf_token": token, "version": seen, "reason": typed}
+    )
+    assert response.status_code == 200
+    soup = page(response)
+    assert "Someone else changed this action" in text_of(soup.find(class_="govuk-error-summary"))
+    assert soup.find("textarea", attrs={"name": "reason"}).get_text() == typed
+    # A stale page for a move no longer offered: the words are shown back, not lost.
+    stale = chair.post(f"{base}/move/publish", data={"csrf_token": token, "version": seen,
+                                                     "reason": "Kept words"})  # fmt: skip
+    assert "it cannot be opened" in text_of(page(stale))
+
+
+def test_a_cancelled_draft_reopens_as_a_draft(
+    app: Flask, panel_world: PanelClients, session: Session
+) -> None:
+    action, base = _draft_action(panel_world, session)
+    chair = panel_world.chair
+    reason = "Written against the wrong recommendation"
+    assert _post(chair, f"{base}/move/cancel", {"version": str(action.version),
+                                                "reason": reason}).status_code == 302  # fmt: skip
+    session.expire_all()
+    assert _post(chair, f"{base}/move/reopen", {"version": str(action.version),
+                                                "reason": reason}).status_code == 302  # fmt: skip
+    session.expire_all()
+    assert action.state is ActionState.DRAFT  # never opened: no updates, no RAG yet
+
+
+def test_an_edit_that_comes_too_late_shows_every_field_typed(
+    panel_world: PanelClients, session: Session
+) -> None:
+    action, base = _draft_action(panel_world, session)
+    chair, lead = panel_world.chair, panel_world.lead
+    token = csrf_token(page(chair.get(f"{base}/edit")))
+    seen = str(action.version)
+    assert _post(lead, f"{base}/move/publish", {"version": seen}).status_code == 302
+    typed = _form(panel_world, what="Deliver it my way", priority="low",
+                  override_reason="Agreed at the panel meeting")  # fmt: skip
+    soup = page(chair.post(f"{base}/edit", data={"csrf_token": token, "version": seen, **typed}))
+    shown = text_of(soup.find(id="your-text"))
+    assert "Deliver it my way" in shown and "Low" in shown
+    assert "Child and Adolescent Mental Health Services" in shown  # the lead agency chosen
+    assert f"{SOON.day}/{SOON.month}/{SOON.year}" in shown
