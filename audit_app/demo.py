@@ -440,14 +440,18 @@ def _earlier_audit(
         session.flush()
         state, status, due_in = DEMO_PROGRESS[progress]
         done = state.is_complete
+        owner = users["CAMHS"] if lead == "CAMHS" else None  # Priya Shah owns CAMHS's
         action = Action(
             audit_id=audit.id,
             recommendation_id=recommendation.id,
             description=action_text,
             success_measure=measure,
             lead_agency_id=agencies[lead].id,
-            invitee_name=f"{lead} safeguarding lead",
-            invitee_email=f"{lead.lower().replace(' ', '.')}.lead@demo.example.org",
+            owner_id=owner.id if owner else None,
+            invitee_name="" if owner else f"{lead} safeguarding lead",
+            invitee_email=""
+            if owner
+            else f"{lead.lower().replace(' ', '.')}.lead@demo.example.org",
             start_date=today - timedelta(days=200),
             target_date=today + timedelta(days=due_in),
             priority=Priority.HIGH if number <= 2 else Priority.MEDIUM,
@@ -484,13 +488,88 @@ def _earlier_audit(
             previous = reached
         if state is ActionState.CLOSED:
             action.signed_off_at = at
-        session.add(
-            ActionUpdate(
-                action_id=action.id,
-                author_id=subgroup.id,
-                written_at=utcnow() - timedelta(days=40),
-                status=status,
-                progress="Reported to the audit and performance subgroup.",
+        # A report to most subgroup meetings: the RAG over time is drawn from these.
+        history = [(150, UpdateStatus.ON_TRACK), (100, UpdateStatus.AT_RISK), (40, status)]
+        for days_ago, said in history if progress != "on_track" else history[1:]:
+            session.add(
+                ActionUpdate(
+                    action_id=action.id,
+                    author_id=owner.id if owner else subgroup.id,
+                    written_at=utcnow() - timedelta(days=days_ago),
+                    status=said,
+                    progress=DEMO_UPDATE_WORDS[said],
+                )
             )
-        )
+    _more_demo_actions(session, audit, today, agencies, users)
     return audit
+
+
+DEMO_UPDATE_WORDS = {
+    UpdateStatus.ON_TRACK: "Reported to the audit and performance subgroup: on plan.",
+    UpdateStatus.AT_RISK: "Two sessions were cancelled for lack of cover; new dates are set.",
+    UpdateStatus.OFF_TRACK: "No progress this quarter: the lead has changed post.",
+}
+
+
+def _more_demo_actions(
+    session: Session,
+    audit: Audit,
+    today: date,
+    agencies: dict[str, Agency],
+    users: dict[Role | str, User],
+) -> None:
+    """A draft not yet opened and a cancelled action, so that the plan has every state."""
+    lead = users[Role.ADMIN]
+    recommendations = {
+        r.number: r
+        for r in session.scalars(select(Recommendation).where(Recommendation.audit_id == audit.id))
+    }
+    draft = Action(
+        audit_id=audit.id,
+        recommendation_id=recommendations[3].id,
+        description="Audit 20 case records a quarter for the child's voice prompt being used",
+        success_measure="9 of 10 records audited show the child's words used in the plan",
+        lead_agency_id=agencies["CSC"].id,
+        owner_id=users["CAMHS"].id,
+        start_date=today + timedelta(days=14),
+        target_date=today + timedelta(days=200),
+        priority=Priority.MEDIUM,
+        state=ActionState.DRAFT,
+    )
+    cancelled = Action(
+        audit_id=audit.id,
+        recommendation_id=recommendations[1].id,
+        description="Circulate the communication plan to all staff",
+        success_measure="Staff know about it",
+        lead_agency_id=agencies["CAMHS"].id,
+        invitee_name="CAMHS safeguarding lead",
+        invitee_email="camhs.lead@demo.example.org",
+        target_date=today + timedelta(days=30),
+        priority=Priority.LOW,
+        state=ActionState.CANCELLED,
+        smart_override_reason="Agreed at the panel as a first step before the campaign calendar",
+        smart_warnings=[
+            {
+                "rule": "weak_wording",
+                "message": "The wording 'circulate' describes activity rather than a change "
+                "for children, and the success measure has no number or comparison to show one.",
+            }
+        ],
+    )
+    session.add_all([draft, cancelled])
+    session.flush()
+    written = utcnow() - timedelta(days=190)
+    session.add_all(
+        [
+            ActionEvent(action_id=draft.id, at=utcnow() - timedelta(days=5),
+                        to_state=ActionState.DRAFT, by_id=lead.id),
+            ActionEvent(action_id=cancelled.id, at=written, to_state=ActionState.DRAFT,
+                        by_id=lead.id),
+            ActionEvent(action_id=cancelled.id, at=written + timedelta(days=2),
+                        from_state=ActionState.DRAFT, to_state=ActionState.OPEN, by_id=lead.id),
+            ActionEvent(action_id=cancelled.id, at=written + timedelta(days=40),
+                        from_state=ActionState.OPEN, to_state=ActionState.CANCELLED,
+                        by_id=users[Role.SUBGROUP].id,
+                        reason="Replaced by the joint communication plan (recommendation 1)."),
+        ]
+    )  # fmt: skip
