@@ -490,6 +490,8 @@ def _earlier_audit(
             action.signed_off_at = at
         # A report to most subgroup meetings: the RAG over time is drawn from these.
         history = [(150, UpdateStatus.ON_TRACK), (100, UpdateStatus.AT_RISK), (40, status)]
+        if progress == "overdue":  # gone quiet: the dashboard lists it
+            history = [(150, UpdateStatus.ON_TRACK), (75, status)]
         for days_ago, said in history if progress != "on_track" else history[1:]:
             session.add(
                 ActionUpdate(

@@ -27,6 +27,8 @@ def test_the_demo_plan_has_every_state_and_the_dashboard_reads_it(
     assert "Overdue" in words and "Send the self-assessment to all schools" in text_of(
         soup.find("caption", string="Overdue").find_parent("table")
     )
+    quiet = soup.find("caption", string="No update for 60 days or more").find_parent("table")
+    assert "Send the self-assessment to all schools" in text_of(quiet)
     assert soup.find("img", src=lambda s: s and "rag-over-time.svg" in s) is not None
     assert subgroup.get("/action-plans/rag-over-time.svg").status_code == 200
     for action in actions:
