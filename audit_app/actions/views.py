@@ -27,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from audit_app.accounts.memberships import holds
-from audit_app.actions import dashboard, evidence_files, plan, smart
+from audit_app.actions import dashboard, evidence_files, plan, reaudit, smart
 from audit_app.actions.models import Action, ActionEvidenceFile
 from audit_app.actions.rag import RAG_RULE, Rag, UpdateStatus, days_open, days_overdue
 from audit_app.actions.smart import ActionDraft, Priority, SmartWords
@@ -257,6 +257,8 @@ def plan_page(audit_id: int) -> str:
         "actions/plan.html",
         audit=audit,
         recommendations=recommendations,
+        comparisons={r.id: reaudit.then_and_now(session, r) for r in recommendations},
+        may_plan_reaudit=audit.status is not AuditStatus.CLOSED,
         actions=by_recommendation,
         writes=writes_plan(audit) and audit.status is not AuditStatus.CLOSED,
         today=today(),
@@ -362,6 +364,7 @@ def action(audit_id: int, action_id: int) -> str:
         may_update=not closed and found.state.takes_updates and (actor.owns or actor.on_subgroup),
         may_edit=not closed and actor.writes_plan and found.state in EDITABLE,
         trace=trace_of(db(), found),
+        comparisons=reaudit.then_and_now(db(), found.recommendation),
         reads_plan=actor.writes_plan or actor.on_subgroup,
         writes=actor.writes_plan,
     )
@@ -590,3 +593,57 @@ def dashboard_page() -> str:
 def rag_chart() -> Response:
     found = dashboard.dashboard(dashboard.all_actions(db()), _filters(), today())
     return svg_response(dashboard.rag_over_time([row.action for row in found.rows], today()))
+
+
+# --- A recommendation's re-audit --------------------------------------------------------------
+
+
+@blueprint.route(
+    "/audits/<id:audit_id>/recommendations/<id:recommendation_id>/re-audit",
+    methods=["GET", "POST"],
+)
+@allow(Role.AUDIT_LEAD, Role.PANEL, Role.SUBGROUP)
+def reaudit_page(audit_id: int, recommendation_id: int) -> str | Response:
+    audit = _open_audit(audit_id)
+    recommendation = _recommendation(audit, recommendation_id)
+    problem: DomainError | None = None
+    typed = None
+    if request.method == "POST":
+        by, by_typed = _date("by")
+        typed = request.form
+        seen = request.form.get("version", "")
+        try:
+            if by_typed:
+                raise DomainError("The re-audit date must be a real date", "by")
+            reaudit.save_plan(
+                db(),
+                recommendation,
+                int(seen) if seen.isdigit() else -1,
+                reaudit.ReauditPlan(
+                    by=by,
+                    how=request.form.get("how", ""),
+                    question_ids=request.form.getlist("question_ids"),
+                    audit_id=parse_id(request.form.get("audit_id", "")),
+                ),
+            )
+        except DomainError as error:
+            discard_changes()
+            db().rollback()
+            recommendation = _recommendation(audit, recommendation_id)
+            problem = error
+        else:
+            flash(f"The re-audit of recommendation {recommendation.number} has been saved.")
+            flash(this_page(), "saved-form")
+            return redirect(
+                url_for("actions.plan", audit_id=audit.id) + f"#recommendation-{recommendation.id}"
+            )
+    return render_template(
+        "actions/reaudit.html",
+        audit=audit,
+        recommendation=recommendation,
+        questions=reaudit.graded_questions(audit),
+        later=reaudit.later_audits(db(), audit),
+        problem=problem,
+        typed=typed,
+        max_how=reaudit.MAX_HOW,
+    )

@@ -255,11 +255,19 @@ class Recommendation(Timestamped, Base):
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text, info=FREE_TEXT)
+    re_audit_by: Mapped[date | None] = mapped_column(Date)
+    """When a re-audit will check whether the recommendation made a difference."""
+    re_audit_how: Mapped[str] = mapped_column(Text, default="", server_default="", info=FREE_TEXT)
+    re_audit_question_ids: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    """The graded questions the re-audit will compare, then and now."""
+    re_audit_audit_id: Mapped[int | None] = mapped_column(ForeignKey("audit.id"))
+    """The later audit linked as the re-audit, once there is one."""
     version: Mapped[int] = mapped_column(Integer, default=0)
 
     __mapper_args__ = {"version_id_col": version}
 
-    audit: Mapped[Audit] = relationship()
+    audit: Mapped[Audit] = relationship(foreign_keys=[audit_id])
+    re_audit: Mapped[Audit | None] = relationship(foreign_keys=[re_audit_audit_id])
     findings: Mapped[list[RecommendationFinding]] = relationship(cascade="all, delete-orphan")
     actions: Mapped[list[Action]] = relationship(
         back_populates="recommendation", order_by="Action.id"

@@ -19,7 +19,8 @@ What a reading of the action tables found, fixed:
   become those; an update that said "complete" becomes on track.
 * New: evidence files sent with progress updates (``action_evidence_file``: the files
   themselves live in the evidence folder under their SHA-256), the reminders sent to
-  owners (``action_reminder``), start date, priority (medium for existing actions), the SMART check's warnings and
+  owners (``action_reminder``), a recommendation's re-audit (by when, how, the questions it
+  will compare, and the later audit once linked), start date, priority (medium for existing actions), the SMART check's warnings and
   the reason they were kept, effectiveness, the date of a re-audit, a version for saves at
   once, and ``action_event``, the history of states (each existing action gets one entry:
   its state now, when it was written).
@@ -121,6 +122,20 @@ def upgrade() -> None:
     with op.batch_alter_table("action_reminder", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_action_reminder_action_id"), ["action_id"], unique=False
+        )
+
+    with op.batch_alter_table("recommendation", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("re_audit_by", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("re_audit_how", sa.Text(), server_default="", nullable=False))
+        batch_op.add_column(
+            sa.Column("re_audit_question_ids", sa.JSON(), server_default="[]", nullable=False)
+        )
+        batch_op.add_column(sa.Column("re_audit_audit_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_recommendation_re_audit_audit_id_audit"),
+            "audit",
+            ["re_audit_audit_id"],
+            ["id"],
         )
 
     with op.batch_alter_table("action", schema=None) as batch_op:
@@ -274,6 +289,14 @@ def downgrade() -> None:
         batch_op.drop_column("invitee_name")
         batch_op.drop_column("audit_id")
 
+    with op.batch_alter_table("recommendation", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_recommendation_re_audit_audit_id_audit"), type_="foreignkey"
+        )
+        batch_op.drop_column("re_audit_audit_id")
+        batch_op.drop_column("re_audit_question_ids")
+        batch_op.drop_column("re_audit_how")
+        batch_op.drop_column("re_audit_by")
     with op.batch_alter_table("action_reminder", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_action_reminder_action_id"))
     op.drop_table("action_reminder")

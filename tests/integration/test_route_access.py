@@ -175,6 +175,7 @@ EXPECTED: dict[str, object] = {
     "actions.update": SIGNED_IN,
     "actions.mine": SIGNED_IN,
     "actions.evidence_file": SIGNED_IN,
+    "actions.reaudit_page": PANEL | {Role.SUBGROUP},
     "actions.dashboard": LEAD | {Role.SUBGROUP},  # a partnership-wide lead: PARTNERSHIP_ONLY
     "actions.rag_chart": LEAD | {Role.SUBGROUP},
     "workbooks.download": REVIEWER,
