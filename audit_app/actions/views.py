@@ -24,6 +24,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from audit_app.accounts.memberships import holds
@@ -537,6 +538,11 @@ def mine() -> str:
     owned = session.scalars(
         select(Action)
         .where(Action.owner_id == current_user.id)
+        .options(
+            selectinload(Action.audit),
+            selectinload(Action.recommendation),
+            selectinload(Action.updates),
+        )
         .order_by(Action.target_date, Action.id)
     ).all()
     now = today()
