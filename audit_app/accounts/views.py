@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,6 +18,7 @@ from audit_app.accounts.forms import (
 )
 from audit_app.accounts.memberships import describe, scope_in_words
 from audit_app.accounts.models import Membership, User
+from audit_app.actions import plan as action_plan
 from audit_app.agencies import register as agencies
 from audit_app.core.access import allow
 from audit_app.core.commit_point import discard_changes
@@ -58,7 +59,12 @@ def users() -> str:
         )
         .order_by(User.is_active.desc(), User.full_name)
     )
-    return render_template("accounts/users.html", users=list(people), describe=describe)
+    return render_template(
+        "accounts/users.html",
+        users=list(people),
+        describe=describe,
+        invitees=action_plan.invitees(db()),
+    )
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])
@@ -66,6 +72,9 @@ def users() -> str:
 def user_new() -> str | Response:
     form = NewUserForm()
     _scope_choices(form)
+    if request.method == "GET":  # from "People to invite": their name and address filled in
+        form.email.data = request.args.get("email", "")[:320]
+        form.full_name.data = request.args.get("name", "")[:200]
     if form.validate_on_submit():
         role = Role(form.role.data)
         try:
@@ -83,6 +92,12 @@ def user_new() -> str | Response:
             attach_error(form, error)
         else:
             flash(f"{user.full_name} has been added as {role.label.lower()}.")
+            owned = action_plan.claim_invitations(db(), user)
+            if owned:
+                flash(
+                    f"They now own the {owned} {'action' if owned == 1 else 'actions'} they "
+                    "were named for."
+                )
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
 

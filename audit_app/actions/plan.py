@@ -10,10 +10,10 @@ at once never lose each other's words.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -107,6 +107,69 @@ def saving_problems(
     return [*problems, *_people_problems(session, draft)]
 
 
+def _account_for(session: Session, email: str) -> User | None:
+    return session.scalar(
+        select(User).where(func.lower(User.email) == email.strip().lower(), User.is_active)
+    )
+
+
+def _with_known_owner(session: Session, draft: ActionDraft) -> ActionDraft:
+    """Someone "to invite" who already has an account owns the action as that account."""
+    if draft.owner_id is not None or not draft.owner_email.strip():
+        return draft
+    account = _account_for(session, draft.owner_email)
+    if account is None:
+        return draft
+    return replace(draft, owner_id=account.id, owner_name="", owner_email="")
+
+
+def claim_invitations(session: Session, user: User) -> int:
+    """A new account takes over the actions it was invited to own (by email address).
+    Returns how many."""
+    actions = session.scalars(
+        select(Action).where(
+            Action.owner_id.is_(None), func.lower(Action.invitee_email) == user.email.lower()
+        )
+    ).all()
+    for action in actions:
+        action.owner_id = user.id
+        action.invitee_name = ""
+        action.invitee_email = ""
+    session.flush()
+    return len(actions)
+
+
+@dataclass(frozen=True)
+class Invitee:
+    name: str
+    email: str
+    actions: int
+
+
+def invitees(session: Session) -> list[Invitee]:
+    """The people named to own live actions who have no account yet, by address."""
+    rows = session.execute(
+        select(Action.invitee_name, Action.invitee_email)
+        .where(
+            Action.owner_id.is_(None),
+            Action.invitee_email != "",
+            Action.state.in_([ActionState.DRAFT, ActionState.OPEN, ActionState.AWAITING_SIGN_OFF]),
+        )
+        .order_by(Action.invitee_name)
+    ).all()
+    found: dict[str, list[str]] = {}
+    for name, email in rows:
+        found.setdefault(email.lower(), []).append(name)
+    taken = set(
+        session.scalars(select(func.lower(User.email)).where(func.lower(User.email).in_(found)))
+    )
+    return [
+        Invitee(names[0], email, len(names))
+        for email, names in sorted(found.items(), key=lambda item: item[1][0].lower())
+        if email not in taken
+    ]
+
+
 def _fill(action: Action, draft: ActionDraft, words: SmartWords, today: date) -> None:
     warnings = smart.warnings_of(draft, words, today)
     action.description = draft.what.strip()
@@ -138,7 +201,7 @@ def add_action(
     if problems:
         raise ActionRefused(problems)
     action = Action(audit_id=audit.id, recommendation_id=recommendation.id)
-    _fill(action, draft, words, today)
+    _fill(action, _with_known_owner(session, draft), words, today)
     action.state = ActionState.DRAFT
     session.add(action)
     session.flush()
@@ -171,7 +234,7 @@ def edit_action(
     problems = saving_problems(session, draft, words, today, kept_target=action.target_date)
     if problems:
         raise ActionRefused(problems)
-    _fill(action, draft, words, today)
+    _fill(action, _with_known_owner(session, draft), words, today)
     _flush(session)
 
 
