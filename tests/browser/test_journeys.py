@@ -425,7 +425,8 @@ def test_demo_audit_page_and_reviewer_references(page: Page) -> None:
     sign_out(page)
     sign_in(page, REVIEWER.email)
     # The demo releases ward numbers (not NHS numbers) to CAMHS; names are never shown.
-    expect(page.locator("main table")).to_contain_text("Local id: W14-")
+    returns = page.locator("main table", has=page.locator("caption", has_text="Returns"))
+    expect(returns).to_contain_text("Local id: W14-")
     expect(page.locator("main")).not_to_contain_text("NHS number")
     from audit_app.demo import demo_population
 
