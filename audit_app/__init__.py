@@ -14,8 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Every area's tables, so that the mappers are configured with all of them known.
 import audit_app.models  # noqa: F401
+from audit_app.actions.smart import WordListInvalid, load_words
 from audit_app.core.audit_log import install_audit_log_listener
-from audit_app.core.config import PROJECT_ROOT, load_settings
+from audit_app.core.config import PROJECT_ROOT, ConfigError, load_settings
 from audit_app.core.db import Database
 
 SERVICE_NAME = "Multi-agency case file audit"
@@ -32,6 +33,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["SERVICE_NAME"] = SERVICE_NAME
     if overrides:
         app.config.update(overrides)
+    if app.config.get("AUDIT_SMART_WORDS"):
+        # A partnership's own word lists are read now: a broken file stops the start, saying
+        # why, instead of breaking the action pages later.
+        try:
+            load_words(Path(app.config["AUDIT_SMART_WORDS"]))
+        except WordListInvalid as error:
+            raise ConfigError(f"AUDIT_SMART_WORDS: {error}") from error
     if app.config["AUDIT_PROXY_HOPS"]:
         hops = app.config["AUDIT_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
