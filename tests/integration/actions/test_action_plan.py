@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from audit_app.actions.models import Action, ActionEvent, ActionState
 from audit_app.core.models import today
-from audit_app.models import Role
+from audit_app.models import AuditLogEntry, Role
 from audit_app.panel import findings
 from tests.conftest import csrf_token, make_user, page, sign_in, text_of
 from tests.integration.panel.conftest import PanelClients
@@ -237,6 +237,14 @@ def test_an_action_goes_from_draft_to_closed_and_back(
         ActionState.OPEN,
     ]
     assert events[-1].reason.startswith("The re-audit found")
+    # Every move is in the audit log: the change of state and the action's new state.
+    logged = session.scalars(
+        select(AuditLogEntry.record_type).where(
+            AuditLogEntry.record_type.in_(["action_event", "action", "action_update"])
+        )
+    ).all()
+    assert logged.count("action_event") >= len(events)
+    assert "action_update" in logged and "action" in logged
     mine = text_of(page(owner.get("/my-actions")))
     assert "Deliver training on early signs" in mine
 
