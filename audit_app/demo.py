@@ -456,7 +456,7 @@ def _earlier_audit(
             target_date=today + timedelta(days=due_in),
             priority=Priority.HIGH if number <= 2 else Priority.MEDIUM,
             state=state,
-            evidence_of_completion="Training dates published in every bulletin." if done else "",
+            evidence_of_completion=DEMO_COMPLETION.get(number, "") if done else "",
         )
         if state is ActionState.CLOSED:
             action.effectiveness = Effectiveness.PARTLY_EFFECTIVE
@@ -474,8 +474,8 @@ def _earlier_audit(
         if state is ActionState.CLOSED:
             path.append(ActionState.CLOSED)
         previous = None
-        for step, reached in enumerate(path):
-            at = opened + timedelta(days=60 * step - (1 if step == 0 else 0))
+        for reached, days in zip(path, (-1, 0, 120, 170), strict=False):
+            at = opened + timedelta(days=days)  # written, opened, completed, signed off
             session.add(
                 ActionEvent(
                     action_id=action.id,
@@ -492,6 +492,8 @@ def _earlier_audit(
         history = [(150, UpdateStatus.ON_TRACK), (100, UpdateStatus.AT_RISK), (40, status)]
         if progress == "overdue":  # gone quiet: the dashboard lists it
             history = [(150, UpdateStatus.ON_TRACK), (75, status)]
+        if done:  # the updates came before it was marked complete (80 days ago)
+            history = [(150, UpdateStatus.ON_TRACK), (100, UpdateStatus.ON_TRACK)]
         for days_ago, said in history if progress != "on_track" else history[1:]:
             session.add(
                 ActionUpdate(
@@ -505,6 +507,12 @@ def _earlier_audit(
     _more_demo_actions(session, audit, today, agencies, users)
     return audit
 
+
+DEMO_COMPLETION = {
+    3: "The prompt is in the assessment and review templates of every agency; screenshots "
+    "of each are on the partnership's shared drive.",
+    6: "Training dates published in every agency's bulletin each quarter since March.",
+}
 
 DEMO_UPDATE_WORDS = {
     UpdateStatus.ON_TRACK: "Reported to the audit and performance subgroup: on plan.",

@@ -67,16 +67,23 @@ def users() -> str:
     )
 
 
+NO_ROLE = "none"
+NO_ROLE_LABEL = "No role: they only own the actions they are named for"
+
+
 @blueprint.route("/users/new", methods=["GET", "POST"])
 @allow(Role.ADMIN)
 def user_new() -> str | Response:
     form = NewUserForm()
     _scope_choices(form)
-    if request.method == "GET":  # from "People to invite": their name and address filled in
+    # Someone who only owns actions needs no role: owning them is what lets them in.
+    form.role.choices = [*form.role.choices, (NO_ROLE, NO_ROLE_LABEL)]
+    if request.method == "GET" and request.args.get("email"):  # from "People to invite"
         form.email.data = request.args.get("email", "")[:320]
         form.full_name.data = request.args.get("name", "")[:200]
+        form.role.data = NO_ROLE
     if form.validate_on_submit():
-        role = Role(form.role.data)
+        role = None if form.role.data == NO_ROLE else Role(form.role.data)
         try:
             user = accounts.create_user(
                 db(),
@@ -91,7 +98,11 @@ def user_new() -> str | Response:
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"{user.full_name} has been added as {role.label.lower()}.")
+            flash(
+                f"{user.full_name} has been added as {role.label.lower()}."
+                if role is not None
+                else f"{user.full_name} has been added with no role."
+            )
             owned = action_plan.claim_invitations(db(), user)
             if owned:
                 flash(

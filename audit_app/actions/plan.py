@@ -307,11 +307,12 @@ def add_update(
     """A dated progress update (append-only: never changed or deleted), with the evidence
     files already checked (``evidence_files.check_files``); the caller keeps their bytes in
     the evidence folder once this has not refused."""
+    if action.state is ActionState.DRAFT:
+        raise DomainError("This action is still a draft: it takes updates once it is opened")
     if not action.state.takes_updates:
         raise DomainError(
-            f"This action is {action.state.label.lower()}: it takes updates once it is open"
-            + (" again (reopen it first)" if action.state is not ActionState.DRAFT else ""),
-            "status",
+            f"This action is {action.state.label.lower()}: it takes updates once it is open "
+            "again (reopen it first)"
         )
     if status not in {s.value for s in UpdateStatus}:
         raise DomainError("Choose on track, at risk or off track", "status")

@@ -88,6 +88,12 @@ def save_plan(
     if recommendation.version != seen_version:
         raise ReauditConflict()
     how = plan.how.strip()
+    if plan.by is None and not how and not plan.question_ids and plan.audit_id is None:
+        raise DomainError(
+            "Give the date of the re-audit, how it will check the recommendation, or the "
+            "questions it compares",
+            "by",
+        )
     if len(how) > MAX_HOW:
         raise DomainError(f"How it will be checked must be {MAX_HOW:,} characters or fewer", "how")
     audit = recommendation.audit

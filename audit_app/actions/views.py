@@ -398,7 +398,11 @@ def move(audit_id: int, action_id: int, move: str) -> str | Response:
     problems: dict[str, str] = {}
     if chosen not in moves_for(found.state, actor):
         if request.method != "POST":
-            flash(f"This action cannot be {chosen.label.lower()} now.", "error")
+            flash(
+                f"'{chosen.label}' is not open to you on this action while it is "
+                f"{found.state.label.lower()}.",
+                "error",
+            )
             return redirect(back)
         # Moved on by someone else since the page was read: what was typed is shown back.
         discard_changes()
@@ -492,7 +496,7 @@ def update(audit_id: int, action_id: int) -> str | Response:
         audit=audit,
         action=found,
         statuses=list(UpdateStatus),
-        problem=problem,
+        update_problem=problem,
         typed=request.form if request.method == "POST" else None,
         max_progress=plan.MAX_PROGRESS,
         max_files=evidence_files.MAX_FILES,

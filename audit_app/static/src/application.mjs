@@ -503,6 +503,25 @@ function showSmartProblems(form, problems) {
   }
 }
 
+// The error a save left on a field goes once the person changes the field (the live check
+// says what is still wrong), with its line in the error summary.
+function clearFieldError(form, field) {
+  const group = field.closest?.(".govuk-form-group--error");
+  if (!group) return;
+  group.classList.remove("govuk-form-group--error");
+  for (const message of group.querySelectorAll(".govuk-error-message")) message.remove();
+  for (const input of group.querySelectorAll("[class*='--error']")) {
+    input.className = input.className.replace(/\s?govuk-[a-z-]+--error/g, "");
+  }
+  const ids = Array.from(group.querySelectorAll("[id]")).map((element) => `#${element.id}`);
+  const summary = document.querySelector(".govuk-error-summary");
+  if (!summary) return;
+  for (const link of summary.querySelectorAll("a[href^='#']")) {
+    if (ids.includes(link.getAttribute("href"))) link.closest("li")?.remove();
+  }
+  if (!summary.querySelector("li")) summary.remove();
+}
+
 function startSmartCheck(form) {
   let timer = null;
   let sent = 0;
@@ -523,7 +542,8 @@ function startSmartCheck(form) {
       // Offline or signed out: the check runs again when the form is saved.
     }
   };
-  form.addEventListener("input", () => {
+  form.addEventListener("input", (event) => {
+    clearFieldError(form, event.target);
     clearTimeout(timer);
     timer = setTimeout(check, 700);
   });

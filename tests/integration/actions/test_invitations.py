@@ -47,7 +47,7 @@ def test_an_invitee_is_listed_and_owns_the_action_once_their_account_is_made(
     response = admin.post(
         "/admin/users/new",
         data={"csrf_token": csrf_token(form), "full_name": "Dr Jo Bloggs",
-              "email": "jo.bloggs@example.org", "password": PASSWORD + "!", "role": "subgroup"},
+              "email": "jo.bloggs@example.org", "password": PASSWORD + "!", "role": "none"},
     )  # fmt: skip
     assert response.status_code == 302
     words = text_of(page(admin.get(response.location)))
@@ -56,6 +56,8 @@ def test_an_invitee_is_listed_and_owns_the_action_once_their_account_is_made(
     session.expire_all()
     assert action.owner is not None and action.owner.email == "jo.bloggs@example.org"
     assert action.invitee_name == "" and action.invitee_email == ""
+    assert action.owner.memberships == []  # no role: owning the action is what lets them in
+    assert form.find("input", attrs={"name": "role", "value": "none"}).has_attr("checked")
 
 
 def test_someone_to_invite_who_has_an_account_owns_it_at_once(

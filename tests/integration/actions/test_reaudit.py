@@ -35,6 +35,9 @@ def test_a_re_audit_is_planned_then_linked_and_compared(
         "by-year": "2028",
         "how": "A themed re-audit of ten children",
     }
+    # Nothing given is not "saved": it is refused, saying what to give.
+    empty = page(chair.post(url, data={"csrf_token": token, "version": base["version"]}))
+    assert "Give the date of the re-audit" in text_of(empty.find(class_="govuk-error-summary"))
     # Linking a re-audit with nothing to compare is refused, and the words are kept.
     refused = page(chair.post(url, data={**base, "audit_id": str(later.id)}))
     assert "Choose the questions the re-audit compares" in text_of(refused)
