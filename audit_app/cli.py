@@ -286,7 +286,8 @@ def remind_command(dry_run: bool) -> None:
     if smtp is None and due and not dry_run:
         click.echo("Email is not set up (AUDIT_SMTP_HOST): the reminders were recorded only.")
     click.echo(
-        f"{len(due)} reminders{' would be' if dry_run else ''} due, {emailed} emailed"
+        f"{len(due)} {'reminder' if len(due) == 1 else 'reminders'}"
+        f"{' would be' if dry_run else ''} due, {emailed} emailed"
         + (f", {failed} could not be emailed" if failed else "")
         + "."
     )
