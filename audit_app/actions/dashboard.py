@@ -63,20 +63,9 @@ class Dashboard:
     """Every audit with actions (for the filter), whatever is filtered."""
 
 
-def _opened(action: Action) -> date | None:
-    opened = [event.at.date() for event in action.events if event.to_state is ActionState.OPEN]
-    return min(opened) if opened else None
-
-
-def _ended(action: Action) -> date | None:
-    if action.state not in (ActionState.CLOSED, ActionState.CANCELLED) or not action.events:
-        return None
-    return max(event.at for event in action.events).date()
-
-
 def row_of(action: Action, today: date) -> Row:
     last = action.updates[-1].written_at.date() if action.updates else None
-    opened = _opened(action)
+    opened = action.opened_on
     quiet = None
     if action.state is ActionState.OPEN:
         since = last or opened
@@ -84,7 +73,7 @@ def row_of(action: Action, today: date) -> Row:
     return Row(
         action,
         action.rag(today),
-        days_open(opened, _ended(action), today),
+        days_open(opened, action.ended_on, today),
         days_overdue(action.state, action.target_date, today),
         last,
         quiet,

@@ -104,6 +104,19 @@ class Action(Timestamped, Base):
             return f"{self.invitee_name} (invited)"
         return "No owner"
 
+    @property
+    def opened_on(self) -> date | None:
+        """When it was first opened (from its history); None while a draft."""
+        opened = [event.at for event in self.events if event.to_state is ActionState.OPEN]
+        return min(opened).date() if opened else None
+
+    @property
+    def ended_on(self) -> date | None:
+        """When it was closed or cancelled (its last move); None while it is live."""
+        if self.state not in (ActionState.CLOSED, ActionState.CANCELLED) or not self.events:
+            return None
+        return max(event.at for event in self.events).date()
+
     def latest_status(self) -> UpdateStatus | None:
         return self.updates[-1].status if self.updates else None
 

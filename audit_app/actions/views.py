@@ -31,7 +31,7 @@ from audit_app.accounts.memberships import holds
 from audit_app.actions import dashboard, evidence_files, plan, reaudit, smart
 from audit_app.actions.models import Action, ActionEvidenceFile
 from audit_app.actions.rag import RAG_RULE, Rag, UpdateStatus, days_open, days_overdue
-from audit_app.actions.smart import ActionDraft, Priority, SmartWords
+from audit_app.actions.smart import ActionDraft, SmartWords
 from audit_app.actions.states import (
     ActionState,
     Actor,
@@ -168,7 +168,6 @@ def _form_context(audit: Audit) -> dict[str, Any]:
             select(Agency).where(Agency.is_active.is_(True)).order_by(Agency.name)
         ).all(),
         "people": plan.possible_owners(session),
-        "priorities": list(Priority),
         "max_what": smart.MAX_WHAT,
         "max_measure": smart.MAX_MEASURE,
         "max_reason": smart.MAX_REASON,
@@ -188,7 +187,6 @@ def _render_form(
     if typed is not None and typed.get("owner_kind") == "invite":
         # "No owner" when inviting someone: the name to invite is what is missing.
         problems = [replace(p, field="owner_name") if p.field == "owner" else p for p in problems]
-    first = next((p for p in problems if p.refused), None)
     if typed is not None and not conflict:
         values = {name: typed.get(name, "") for name in typed}
     else:
@@ -204,7 +202,6 @@ def _render_form(
         error_list=[
             {"text": p.message, "href": f"#{_field_id(p.field)}"} for p in problems if p.refused
         ],
-        first_problem=first,
         conflict=conflict,
         **_form_context(audit),
     )
@@ -360,7 +357,7 @@ def action(audit_id: int, action_id: int) -> str:
         rag=found.rag(now),
         rag_rule=RAG_RULE,
         days_overdue=days_overdue(found.state, found.target_date, now),
-        days_open=days_open(_opened_on(found), _ended_on(found), now),
+        days_open=days_open(found.opened_on, found.ended_on, now),
         moves=[] if closed else moves_for(found.state, actor),
         may_update=not closed and found.state.takes_updates and (actor.owns or actor.on_subgroup),
         may_edit=not closed and actor.writes_plan and found.state in EDITABLE,
@@ -369,17 +366,6 @@ def action(audit_id: int, action_id: int) -> str:
         reads_plan=actor.writes_plan or actor.on_subgroup,
         writes=actor.writes_plan,
     )
-
-
-def _opened_on(action: Action) -> date | None:
-    opened = [e.at for e in action.events if e.to_state is ActionState.OPEN]
-    return min(opened).date() if opened else None
-
-
-def _ended_on(action: Action) -> date | None:
-    if action.state not in (ActionState.CLOSED, ActionState.CANCELLED):
-        return None
-    return max(e.at for e in action.events).date() if action.events else None
 
 
 @blueprint.route(
