@@ -7,7 +7,6 @@ separated by "; ". User text that a spreadsheet could take for a formula is stor
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from audit_app.questionnaires.answer_types import (
@@ -19,10 +18,6 @@ from audit_app.questionnaires.answer_types import (
 )
 from audit_app.questionnaires.definitions import AuditTemplateDefinition, Question
 from audit_app.workbooks.layout import MAX_CELL_TEXT, Pair
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
 
 # --- Answers as cells, and back ------------------------------------------------------------
 
@@ -57,17 +52,6 @@ def normal(question: Question | None, pair: Pair) -> tuple[Any, Any]:
     """An answer in a form that compares equal when a person would call it unchanged."""
     value, reason = pair
     return normal_answer(question, value), plain_text(reason) if reason else None
-
-
-def _put(cell: Any, value: Any) -> None:
-    """Write a value; text a spreadsheet could run as a formula is kept as text."""
-    if isinstance(value, str):
-        value = _ILLEGAL.sub("", value)
-        cell.value = value
-        if value.startswith(_FORMULA_START):
-            cell.data_type = "s"
-    else:
-        cell.value = value
 
 
 def _hint(question: Question, definition: AuditTemplateDefinition) -> str:

@@ -8,11 +8,10 @@ not used), so its time stays close to writing the bare cells.
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -20,12 +19,12 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation, DataValidationList
 
+from audit_app.core.spreadsheets import Cells, CellSheet, create_sheet, sheet_name
 from audit_app.questionnaires.answer_types import CellCheck, answer_type
 from audit_app.questionnaires.definitions import AuditTemplateDefinition, Choice, Question
-from audit_app.workbooks.cells import _ILLEGAL, _hint, _put, _too_long, cell_value, takes_reason
+from audit_app.workbooks.cells import _hint, _too_long, cell_value, takes_reason
 from audit_app.workbooks.contents import AgencyWorkbook, ReturnState
 from audit_app.workbooks.layout import (
     ABOUT_ROWS,
@@ -100,60 +99,6 @@ def _answer_style(number_format: str | None) -> str:
     return f"{TO_FILL} ({number_format})" if number_format else TO_FILL
 
 
-class _CellSheet(WriteOnlyWorksheet):
-    """A write-only sheet whose rows are appended as cells made ready by :class:`_Cells`.
-
-    openpyxl's own sheet first tries each appended cell as a value, failing at some cost;
-    this one only places the cells (a None is a column left empty). It also says how many
-    rows and columns it will have (``size``, set before its first row): a reader finds them
-    at the top of the sheet, instead of reading the whole sheet to find out.
-    """
-
-    size: tuple[int, int] = (0, 0)
-
-    def calculate_dimension(self) -> str:
-        """The range the sheet's cells fill, as Excel writes it ("A1" when empty)."""
-        rows, columns = self.size
-        return f"A1:{get_column_letter(columns)}{rows}" if rows and columns else "A1"
-
-    def _values_to_row(self, values: Iterable[Any], row_idx: int) -> Iterator[Cell]:
-        for col_idx, cell in enumerate(values, 1):
-            if cell is None:
-                continue
-            cell.column = col_idx
-            cell.row = row_idx
-            yield cell
-
-
-def _create_sheet(book: Workbook, title: str) -> _CellSheet:
-    """A new sheet at the end of the write-only workbook."""
-    sheet = _CellSheet(parent=book, title=title)
-    book._add_sheet(sheet)
-    return sheet
-
-
-class _StyledCell(Cell):
-    """A cell of one named style for good: its style's number is looked up once, not at every
-    write (a date, which may set a cell's number format, never goes in one)."""
-
-    __slots__ = ("_style_number", "_styled")
-
-    def __init__(self, sheet: _CellSheet, style: str | None) -> None:
-        super().__init__(sheet)
-        if style is not None:
-            self.style = style
-        self._styled = super().has_style
-        self._style_number = super().style_id
-
-    @property
-    def style_id(self) -> int:
-        return self._style_number
-
-    @property
-    def has_style(self) -> bool:
-        return self._styled
-
-
 class _SharedValidations(DataValidationList):
     """The drop-down lists and checks of every child's sheet with all its answers in cells:
     the same on each such sheet, so written out once and copied."""
@@ -169,68 +114,10 @@ class _SharedValidations(DataValidationList):
         return self._tree
 
 
-class _Cells:
-    """Cells to append to a workbook's write-only sheets.
-
-    A write-only sheet writes each row as it is appended, so one cell per column and style
-    can be given the next row's value: the style is set once, not once per cell. A cell only
-    reaches its workbook through its sheet, so the cells of one workbook serve all its sheets.
-    Every value goes through :func:`_put`, so text a spreadsheet could run as a formula
-    stays text.
-    """
-
-    def __init__(
-        self, sheet: _CellSheet, reused: dict[tuple[int, str | None], _StyledCell] | None = None
-    ) -> None:
-        self.sheet = sheet
-        """Where :meth:`append` writes (and, for the cells, the way to their workbook)."""
-        self.reused = {} if reused is None else reused
-
-    def on(self, sheet: _CellSheet) -> _Cells:
-        """The same cells, appended to another sheet of the workbook."""
-        return _Cells(sheet, self.reused)
-
-    def __call__(self, column: int, value: Any, style: str | None = None) -> Cell:
-        """The column's cell of the style, holding the value until the next row."""
-        if isinstance(value, date | time | timedelta):
-            return self.fixed(value, style)
-        cell = self.reused.get((column, style))
-        if cell is None:
-            cell = self.reused[(column, style)] = _StyledCell(self.sheet, style)
-        _put(cell, value)
-        return cell
-
-    def fixed(self, value: Any, style: str | None = None) -> Cell:
-        """A cell of its own, to write the same value on several sheets."""
-        if isinstance(value, date | time | timedelta):
-            cell = Cell(self.sheet)
-            if style is not None:
-                cell.style = style
-        else:
-            cell = _StyledCell(self.sheet, style)
-        _put(cell, value)
-        return cell
-
-    def append(self, *cells: Cell | None) -> None:
-        """Write a row of cells (None leaves a column empty) after the sheet's last row."""
-        self.sheet.append(list(cells))
-
-
 def sheet_names(codes: Iterable[str]) -> list[str]:
     """A valid, unique sheet name for each child code, in order."""
     used = set(RESERVED_SHEETS)
-    names = []
-    for code in codes:
-        base = re.sub(r"[\[\]:*?/\\]", "-", _ILLEGAL.sub("", code)).strip().strip("'")
-        base = (base or "Child")[:31]
-        name, number = base, 2
-        while name.casefold() in used:
-            suffix = f" ({number})"
-            name = base[: 31 - len(suffix)] + suffix
-            number += 1
-        used.add(name.casefold())
-        names.append(name)
-    return names
+    return [sheet_name(code, used, fallback="Child") for code in codes]
 
 
 def build_workbook(
@@ -253,9 +140,9 @@ def build_workbook(
     rows = _question_rows(definition, {question.id: cells for question, _, cells in lists})
     book = Workbook(write_only=True)
     _add_styles(book, (row.number_format for row in rows if row.number_format))
-    instructions = _create_sheet(book, INSTRUCTIONS_SHEET)
+    instructions = create_sheet(book, INSTRUCTIONS_SHEET)
     _write_instructions(instructions, contents, names, upload_url, now)
-    cells = _Cells(instructions)
+    cells = Cells(instructions)
     fixed = [
         (
             cells.fixed(row.section, TEXT),
@@ -272,7 +159,7 @@ def build_workbook(
     signed_returns = []
     for state, name in zip(contents.returns, names, strict=True):
         online_only = _write_child_sheet(
-            cells.on(_create_sheet(book, name)), state, contents, rows, fixed, validations
+            cells.on(create_sheet(book, name)), state, contents, rows, fixed, validations
         )
         signed_returns.append(
             {
@@ -352,10 +239,10 @@ def _lists(definition: AuditTemplateDefinition) -> list[tuple[Question, list[Cho
 
 def _write_lists(book: Workbook, lists: list[tuple[Question, list[Choice], str]]) -> None:
     """The hidden Lists sheet: a column of choices per drop-down, written a row at a time."""
-    sheet = _create_sheet(book, LISTS_SHEET)
+    sheet = create_sheet(book, LISTS_SHEET)
     sheet.sheet_state = "hidden"
     sheet.protection.sheet = True
-    cells = _Cells(sheet)
+    cells = Cells(sheet)
     longest = max((len(choices) for _, choices, _ in lists), default=0)
     sheet.size = (longest, len(lists))
     for row in range(longest):
@@ -368,7 +255,7 @@ def _write_lists(book: Workbook, lists: list[tuple[Question, list[Choice], str]]
 
 
 def _write_child_sheet(
-    cells: _Cells,
+    cells: Cells,
     state: ReturnState,
     contents: AgencyWorkbook,
     rows: list[_QuestionRow],
@@ -484,12 +371,12 @@ def _write_about(
     payload = _pack(details)
     parts = [payload[i : i + PART_SIZE] for i in range(0, len(payload), PART_SIZE)]
     definition = contents.definition
-    sheet = _create_sheet(book, ABOUT_SHEET)
+    sheet = create_sheet(book, ABOUT_SHEET)
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 80
     sheet.sheet_state = "hidden"
     sheet.protection.sheet = True
-    cells = _Cells(sheet)
+    cells = Cells(sheet)
     shown = {
         "audit_title": ("Audit", contents.audit_title),
         "audit": ("Audit number", str(contents.audit_id)),
@@ -548,7 +435,7 @@ _WHAT_NOT_TO_DO = (
 
 
 def _write_instructions(
-    sheet: _CellSheet,
+    sheet: CellSheet,
     contents: AgencyWorkbook,
     names: list[str],
     upload_url: str | None,
@@ -589,7 +476,7 @@ def _write_instructions(
         (TEXT, ""),
         (BOLD_WRAPPED, "Returns in this workbook"),
     ]
-    cells = _Cells(sheet)
+    cells = Cells(sheet)
     sheet.size = (len(lines) + 1 + (len(contents.returns) or 1), 4)
     for style, text in lines:
         cells.append(cells(0, text, style))
