@@ -36,6 +36,7 @@ from audit_app.core.models import (
     utcnow,
 )
 from audit_app.core.roles import ROLE_DESCRIPTIONS, ROLE_LABELS, Role
+from audit_app.exports.models import ExportKind, ExportRecord, ReportTemplate
 from audit_app.panel.models import (
     AgreedGrade,
     EvidenceItem,
@@ -103,6 +104,8 @@ __all__ = [
     "EvidenceItem",
     "EvidenceKind",
     "EvidenceSource",
+    "ExportKind",
+    "ExportRecord",
     "Finding",
     "FindingEvidence",
     "FindingTheme",
@@ -115,6 +118,7 @@ __all__ = [
     "Recommendation",
     "RecommendationFinding",
     "Reminder",
+    "ReportTemplate",
     "ReturnStatus",
     "Role",
     "SignInAttempt",

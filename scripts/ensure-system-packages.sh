@@ -21,7 +21,7 @@ fi
 
 present() {
   case "$1" in
-    /*) [ -x "$1" ] ;;
+    /*) [ -e "$1" ] ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
   esac
 }

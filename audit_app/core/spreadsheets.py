@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, field
@@ -267,11 +268,14 @@ class TableWorkbook:
         *,
         table_name: str | None = None,
         empty: str = "None recorded",
+        sheet: CellSheet | None = None,
     ) -> WrittenTable:
         """A sheet holding one table: the header row, then a row per item of ``rows`` (each
         a value per column). A table with no rows says ``empty`` in its first row, so that
-        it is never a header alone."""
-        sheet = create_sheet(self.book, sheet_name(sheet_title, self._sheet_names))
+        it is never a header alone. ``sheet``: a sheet :meth:`reserve` made earlier (the
+        title is then its own)."""
+        if sheet is None:
+            sheet = self.reserve(sheet_title)
         cells = self._cells.on(sheet) if self._cells else Cells(sheet)
         self._cells = cells
         for number, column in enumerate(columns, 1):
@@ -306,7 +310,11 @@ class TableWorkbook:
             TableColumn(id=n, name=_column_name(column.header))
             for n, column in enumerate(columns, 1)
         ]
-        sheet.add_table(table)
+        with warnings.catch_warnings():
+            # openpyxl warns on every table of a write-only sheet that its columns must be
+            # named by hand: they are, above.
+            warnings.simplefilter("ignore", UserWarning)
+            sheet.add_table(table)
         sheet.size = (last_row, len(columns))
         for number, column in enumerate(columns, 1):
             if column.choices and count:
@@ -326,6 +334,11 @@ class TableWorkbook:
         written = WrittenTable(sheet.title, name, count, list(columns))
         self.written.append(written)
         return written
+
+    def reserve(self, sheet_title: str) -> CellSheet:
+        """A sheet in the next place, to fill later with :meth:`add_table` (a contents
+        sheet, written once the sheets after it are)."""
+        return create_sheet(self.book, sheet_name(sheet_title, self._sheet_names))
 
     def save(self) -> bytes:
         """The workbook as the bytes of an .xlsx file (it opens on its first sheet)."""
