@@ -82,6 +82,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from audit_app.audits import views as audits_views
     from audit_app.cohort import views as cohort_views
     from audit_app.core import error_pages
+    from audit_app.exports import views as exports_views
     from audit_app.home import views as home_views
     from audit_app.panel import views as panel_views
     from audit_app.questionnaires import views as questionnaires_views
@@ -103,6 +104,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         workbooks_views,
         panel_views,
         actions_views,
+        exports_views,
     ):
         app.register_blueprint(module.blueprint)
     error_pages.register(app)

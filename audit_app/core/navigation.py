@@ -26,6 +26,7 @@ def navigation_items() -> list[dict[str, object]]:
             ("Agencies", "agencies.index"),
             ("Users", "accounts.users"),
             ("Audit templates", "audit_templates.index"),
+            ("Report templates", "exports.report_templates"),
             ("Audit log", "log.audit_log"),
         ]
     items.append(("Your account", "auth.change_password"))

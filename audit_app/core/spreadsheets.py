@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from itertools import zip_longest
 from typing import Any
 
 from openpyxl import Workbook
@@ -191,6 +192,8 @@ DATE = "Export date"
 DATE_TIME = "Export date and time"
 NUMBER = "Export number"
 STYLES = (TEXT, WRAPPED, DATE, DATE_TIME, NUMBER)
+LISTS_SHEET = "Lists"
+"""The sheet holding the choices of the drop-down lists, a column per list."""
 
 
 def _export_styles() -> list[NamedStyle]:
@@ -248,6 +251,7 @@ class TableWorkbook:
         self._table_names: set[str] = set()
         self._cells: Cells | None = None
         self.written: list[WrittenTable] = []
+        self._lists: dict[tuple[str, ...], tuple[str, str]] = {}
 
     def _table_name(self, wanted: str) -> str:
         base = _TABLE_NAME.sub("_", wanted.strip()) or "Table"
@@ -321,19 +325,38 @@ class TableWorkbook:
                 letter = get_column_letter(number)
                 check = DataValidation(
                     type="list",
-                    formula1='"' + ",".join(column.choices) + '"',
+                    formula1=self._list_range(column),
                     allow_blank=True,
                     showErrorMessage=True,
-                    errorTitle=column.header,
-                    error="Choose one from the list: " + ", ".join(column.choices),
-                    promptTitle=column.header,
-                    prompt="Choose from the list",
+                    errorTitle=column.header[:32],
+                    error="Choose one from the list: " + "; ".join(column.choices),
                 )
                 check.add(f"{letter}2:{letter}{last_row}")
                 sheet.data_validations.append(check)
         written = WrittenTable(sheet.title, name, count, list(columns))
         self.written.append(written)
         return written
+
+    def _list_range(self, column: Column) -> str:
+        """Where a column's drop-down list finds its choices: a column of the Lists sheet,
+        written last (a list written into the check itself could not hold a comma)."""
+        found = self._lists.get(column.choices)
+        if found is None:
+            letter = get_column_letter(len(self._lists) + 1)
+            found = self._lists[column.choices] = (column.header, letter)
+        _header, letter = found
+        return f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(column.choices) + 1}"
+
+    def _write_lists(self) -> None:
+        if not self._lists:
+            return
+        lists = list(self._lists.items())
+        self.add_table(
+            LISTS_SHEET,
+            [Column(header, 30) for _choices, (header, _letter) in lists],
+            zip_longest(*(choices for choices, _found in lists)),
+            table_name="Drop_down_lists",
+        )
 
     def reserve(self, sheet_title: str) -> CellSheet:
         """A sheet in the next place, to fill later with :meth:`add_table` (a contents
@@ -342,6 +365,7 @@ class TableWorkbook:
 
     def save(self) -> bytes:
         """The workbook as the bytes of an .xlsx file (it opens on its first sheet)."""
+        self._write_lists()
         out = io.BytesIO()
         self.book.save(out)
         return out.getvalue()

@@ -33,6 +33,7 @@ PANEL_PAGES = (
     ("panel.findings", "Findings and recommendations"),
     ("panel.meetings", "Meetings"),
     ("actions.plan", "Action plan"),
+    ("exports.audit_downloads", "Downloads"),
 )
 
 
