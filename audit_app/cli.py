@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -20,10 +24,12 @@ from audit_app.audits.models import Audit
 from audit_app.cohort.cli import cohort_group
 from audit_app.cohort.identities import purge_identities
 from audit_app.core import migrate
+from audit_app.core.config import PROJECT_ROOT
 from audit_app.core.errors import DomainError
 from audit_app.core.models import today
 from audit_app.core.notifications import send_email, smtp_settings
 from audit_app.core.roles import Role
+from audit_app.exports import records as exports
 from audit_app.questionnaires import library as template_library
 from audit_app.questionnaires import template_format
 from audit_app.questionnaires.answer_types import ESTIMATE_RULE, estimate_return
@@ -293,6 +299,101 @@ def remind_command(dry_run: bool) -> None:
     )
 
 
+@click.group("export")
+def export_group() -> None:
+    """Write the audit workbook, the action tracker, the findings report or the meeting pack
+    into a folder (exports/ by default). Each export is recorded in the audit log."""
+
+
+def _write_export(make: Callable[..., exports.ExportedFile], out: Path, *args: Any) -> None:
+    session = current_app.extensions["audit_db"].new_session(
+        write=True, actor_label="system: command line export"
+    )
+    exporter = exports.Exporter(f"command line ({getpass.getuser()})", None, "command line")
+    try:
+        try:
+            exported = make(session, *args, exporter, datetime.now(UTC))
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / exported.name
+        number = 2
+        while target.exists():
+            target = out / f"{Path(exported.name).stem}-{number}{Path(exported.name).suffix}"
+            number += 1
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(exported.content)
+        partial.replace(target)
+        session.commit()
+    finally:
+        session.close()
+    click.echo(f"Wrote {target} ({len(exported.content):,} bytes).")
+
+
+def _audit(session_audit_id: int) -> Audit:
+    session = current_app.extensions["audit_db"].new_session()
+    try:
+        audit = session.get(Audit, session_audit_id)
+    finally:
+        session.close()
+    if audit is None:
+        raise click.ClickException(f"There is no audit {session_audit_id}.")
+    return audit
+
+
+OUT_OPTION = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "exports",
+    show_default="exports/",
+    help="The folder to write into.",
+)
+
+
+@export_group.command("workbook")
+@click.argument("audit_id", type=int)
+@OUT_OPTION
+@with_appcontext
+def export_workbook_command(audit_id: int, out: Path) -> None:
+    """The audit's workbook (.xlsx): a sheet for each part of the audit."""
+    _audit(audit_id)
+    _write_export(_with_audit(exports.export_audit_workbook, audit_id), out)
+
+
+@export_group.command("report")
+@click.argument("audit_id", type=int)
+@OUT_OPTION
+@with_appcontext
+def export_report_command(audit_id: int, out: Path) -> None:
+    """The audit's findings report (.docx), from the partnership's template if it has one."""
+    _audit(audit_id)
+    _write_export(_with_audit(exports.export_findings_report, audit_id), out)
+
+
+@export_group.command("tracker")
+@OUT_OPTION
+@with_appcontext
+def export_tracker_command(out: Path) -> None:
+    """The action tracker (.xlsx): every action across audits, drafts aside."""
+    _write_export(exports.export_action_tracker, out)
+
+
+@export_group.command("pack")
+@OUT_OPTION
+@with_appcontext
+def export_pack_command(out: Path) -> None:
+    """The subgroup's meeting pack (.docx): what changed since the last pack."""
+    _write_export(exports.export_meeting_pack, out)
+
+
+def _with_audit(make: Callable[..., exports.ExportedFile], audit_id: int) -> Callable[..., Any]:
+    def with_audit(session: Any, exporter: exports.Exporter, at: datetime) -> Any:
+        audit = session.get(Audit, audit_id)
+        return make(session, audit, exporter, at)
+
+    return with_audit
+
+
 COMMANDS = (
     init_db_command,
     create_admin_command,
@@ -301,6 +402,7 @@ COMMANDS = (
     cohort_group,
     purge_identities_command,
     actions_group,
+    export_group,
 )
 
 

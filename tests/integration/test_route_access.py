@@ -42,6 +42,7 @@ from audit_app.core.access import access_rule_for, allow
 from audit_app.core.db import Database
 from audit_app.core.migrate import upgrade
 from audit_app.core.models import utcnow
+from audit_app.exports.word import shipped_template
 from audit_app.models import (
     Agency,
     AgencyReturn,
@@ -181,8 +182,23 @@ EXPECTED: dict[str, object] = {
     "workbooks.download": REVIEWER,
     "workbooks.upload": REVIEWER,
     "workbooks.confirm": REVIEWER,
+    "exports.audit_downloads": PANEL,
+    "exports.audit_workbook": PANEL,
+    "exports.findings_report": PANEL,
+    "exports.action_tracker": LEAD | {Role.SUBGROUP},  # a partnership-wide lead only
+    "exports.meeting_pack": LEAD | {Role.SUBGROUP},
+    "exports.report_templates": ADMIN,
+    "exports.report_template_file": ADMIN,
+    "exports.upload_report_template": ADMIN,
+    "exports.remove_report_template": ADMIN,
 }
-PARTNERSHIP_ONLY = {"audits.new", "actions.dashboard", "actions.rag_chart"}
+PARTNERSHIP_ONLY = {
+    "audits.new",
+    "actions.dashboard",
+    "actions.rag_chart",
+    "exports.action_tracker",
+    "exports.meeting_pack",
+}
 # Routes open to every signed-in person whose view then admits only some (the others get
 # 404, as for a thing that is not theirs): endpoint -> the kinds it refuses.
 NARROWED: dict[str, set[str]] = {
@@ -400,6 +416,7 @@ def _values(world: World, audit: Audit) -> dict[str, object]:
         **world.panel_work,
         "question_id": "early_help_offered",
         "move": "complete",
+        "kind": "findings_report",
         "filename": "dist/application.css",
     }
 
@@ -479,6 +496,12 @@ def _body(client: FlaskClient, world: World, endpoint: str, url: str) -> MultiDi
             "returns.delete_chronology": url_for("returns.chronology", return_id=world.return_a.id),
             "returns.submit": url_for("returns.check", return_id=world.return_a.id),
             "returns.reminders": url_for("audits.show", audit_id=world.audit1.id),
+            "exports.audit_workbook": url_for("exports.audit_downloads", audit_id=world.audit1.id),
+            "exports.findings_report": url_for("exports.audit_downloads", audit_id=world.audit1.id),
+            "exports.action_tracker": url_for("actions.dashboard"),
+            "exports.meeting_pack": url_for("actions.dashboard"),
+            "exports.upload_report_template": url_for("exports.report_templates"),
+            "exports.remove_report_template": url_for("exports.report_templates"),
         }  # fmt: skip
     if endpoint == "panel.agree_grade":
         page_url = url.removesuffix("/grade")
@@ -507,6 +530,9 @@ def _body(client: FlaskClient, world: World, endpoint: str, url: str) -> MultiDi
         "accounts.membership_add": {"role": "reviewer", "agency_id": str(world.agency_b.id)},
         "audit_templates.upload": {
             "file": (io.BytesIO(EXAMPLE_TEMPLATE.read_bytes()), EXAMPLE_TEMPLATE.name)
+        },
+        "exports.upload_report_template": {
+            "template": (io.BytesIO(shipped_template("findings_report")), "ours.docx")
         },
         "audits.new": {"title": "A new audit", "template_version_id": str(world.version.id)},
         "cohort.population": {"file": (io.BytesIO(ward_list()), "ward.csv")},
