@@ -61,9 +61,11 @@ def new_document(*, landscape: bool = False) -> DocumentObject:
         style.font.name = FONT
         style.font.size = Pt(size)
         style.font.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)
-        style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-        style.element.rPr.rFonts.set(qn("w:hAnsi"), FONT)
-        style.element.rPr.rFonts.set(qn("w:ascii"), FONT)
+        fonts = style.element.rPr.rFonts
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme), None)  # a theme font would win over the one named
+        for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(script), FONT)
     for name in ("Quote", "List Bullet", "Caption"):
         styles[name].font.name = FONT
     styles["Caption"].font.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)
@@ -135,6 +137,10 @@ def table(
     for row in grid.rows:
         for index, width in enumerate(widths):
             row.cells[index].width = Cm(width)
+            for paragraph in row.cells[index].paragraphs:
+                paragraph.paragraph_format.space_after = Pt(2)
+                for run in paragraph.runs:
+                    run.font.size = Pt(10)
     for index, width in enumerate(widths):
         grid.columns[index].width = Cm(width)
     _repeat_header(grid)
@@ -179,7 +185,7 @@ def findings_list(document: DocumentObject, name: str, nothing: str) -> None:
 
 def findings_report() -> DocumentObject:
     d = new_document()
-    d.core_properties.title = "Multi-agency case file audit: findings report"
+    d.core_properties.title = "{{ title }}: findings report"
     d.core_properties.author = "Safeguarding children partnership"
     footer(d, "Multi-agency case file audit: findings report")
 
@@ -251,7 +257,7 @@ def findings_report() -> DocumentObject:
         ["{{ a.name }}", "{{ a.sent }}", "{{ a.no_involvement }}", "{{ a.outstanding }}",
          "{{ a.summary_sent }}"],
         "a in agencies",
-        [6.0, 2.5, 2.5, 2.5, 2.5],
+        [5.4, 2.4, 2.9, 2.4, 2.9],
     )  # fmt: skip
     tag(d, "{%p endif %}")
     heading(d, "Professional interviews", 2)
@@ -270,8 +276,8 @@ def findings_report() -> DocumentObject:
     para(
         d,
         "The panel heard from children and young people through {{ voice_count }} events or "
-        "surveys, with {{ voice_participants }} taking part in all (see The voice of children "
-        "and young people).",
+        "surveys; the largest had {{ voice_participants }} taking part (see The voice of "
+        "children and young people).",
     )
     tag(d, "{%p else %}")
     para(d, "The panel has not recorded the views of children and young people for this audit.")
@@ -331,11 +337,11 @@ def findings_report() -> DocumentObject:
     )
     table(
         d,
-        ["Theme", "What it is", "Children", "Agencies", "Items"],
+        ["Theme", "What it is", "Children", "Agencies", "Items tagged"],
         ["{{ t.name }}", ["{{ t.description }}", "{{ t.recurring }}"], "{{ t.children }}",
-         "{{ t.agencies }}", "{{ t.items }}"],
+         "{{ t.agencies }}", "{{ t.tagged }}"],
         "t in themes",
-        [4.0, 7.0, 1.8, 1.8, 1.4],
+        [3.4, 6.2, 2.1, 2.1, 2.2],
     )  # fmt: skip
     tag(d, "{%p else %}")
     para(d, "The panel has not named any themes.")
@@ -411,10 +417,10 @@ def findings_report() -> DocumentObject:
     )
     table(
         d,
-        ["Finding", "What the panel found", "Themes", "Recommendations"],
+        ["Finding", "What the panel found", "Themes", "Answered by recommendation"],
         ["{{ f.label }}", "{{ f.text }}", "{{ f.themes }}", "{{ f.recommendations }}"],
         "f in findings",
-        [2.8, 8.4, 2.8, 2.0],
+        [2.4, 7.0, 3.2, 3.4],
     )
     tag(d, "{%p else %}")
     para(d, "The panel has not recorded its findings yet.")
@@ -442,19 +448,19 @@ def findings_report() -> DocumentObject:
     )
     table(
         d,
-        ["Rec.", "Action and how we will know it worked", "Lead agency", "Owner",
-         "Target date", "Status", "RAG"],
+        ["Rec.", "Action and how we will know it worked", "Lead agency and owner",
+         "Target date", "Status and RAG"],
         ["{{ a.recommendation }}", ["{{ a.description }}", "Measure: {{ a.success_measure }}"],
-         "{{ a.lead_agency }}", "{{ a.owner }}", "{{ a.target_date }}", "{{ a.state }}",
-         "{{ a.rag }}"],
+         ["{{ a.lead_agency }}", "{{ a.owner }}"], "{{ a.target_date }}",
+         ["{{ a.state }}", "RAG: {{ a.rag }}"]],
         "a in actions",
-        [1.1, 5.9, 2.4, 2.2, 2.0, 1.6, 1.3],
+        [1.2, 6.4, 3.4, 2.2, 2.8],
     )  # fmt: skip
     tag(d, "{%p else %}")
     para(d, "No actions have been agreed for the recommendations yet.")
     tag(d, "{%p endif %}")
     tag(d, "{%p if draft_actions %}")
-    para(d, "{{ draft_actions }} more actions are being drafted and are not shown.")
+    para(d, "Actions still being drafted, not shown here: {{ draft_actions }}.")
     tag(d, "{%p endif %}")
 
     page_break(d)
@@ -488,7 +494,7 @@ def findings_report() -> DocumentObject:
 
 def meeting_pack() -> DocumentObject:
     d = new_document(landscape=True)
-    d.core_properties.title = "Action plans: meeting pack"
+    d.core_properties.title = "{{ title }}"
     d.core_properties.author = "Safeguarding children partnership"
     footer(d, "Audit and performance subgroup: action plans")
 
