@@ -367,7 +367,7 @@ def export_workbook_command(audit_id: int, out: Path) -> None:
 def export_report_command(audit_id: int, out: Path) -> None:
     """The audit's findings report (.docx), from the partnership's template if it has one."""
     _audit(audit_id)
-    _write_export(_with_audit(exports.export_findings_report, audit_id), out)
+    _write_export(_with_audit(_with_partnership(exports.export_findings_report), audit_id), out)
 
 
 @export_group.command("tracker")
@@ -383,7 +383,17 @@ def export_tracker_command(out: Path) -> None:
 @with_appcontext
 def export_pack_command(out: Path) -> None:
     """The subgroup's meeting pack (.docx): what changed since the last pack."""
-    _write_export(exports.export_meeting_pack, out)
+    _write_export(_with_partnership(exports.export_meeting_pack), out)
+
+
+def _with_partnership(make: Callable[..., exports.ExportedFile]) -> Callable[..., Any]:
+    """The Word reports name the partnership (AUDIT_PARTNERSHIP_NAME)."""
+    name = str(current_app.config.get("AUDIT_PARTNERSHIP_NAME", ""))
+
+    def with_partnership(*args: Any) -> Any:
+        return make(*args, partnership=name)
+
+    return with_partnership
 
 
 def _with_audit(make: Callable[..., exports.ExportedFile], audit_id: int) -> Callable[..., Any]:

@@ -11,7 +11,9 @@ reading them in read-only mode, in the same run. And an autosave: its time, and 
 it holds SQLite's write lock.
 
 Goals (issue 9): every page under 300 ms median at 60 children, statement counts equal at
-10 and 60, the workbook download at most 1.5 times write-only openpyxl.
+10 and 60, the workbook download at most 1.5 times write-only openpyxl. Issue 13: the
+audit workbook at most 1.3 times openpyxl writing its cells bare in write-only mode, the
+findings report's time, and the peak memory of both.
 
     .venv/bin/python -m scripts.bench [--children 10 60] [--repeats 5]
 
@@ -28,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +52,7 @@ SECTIONS = 10
 PASSWORD = "bench password that is long enough"  # noqa: S105 (throwaway accounts)
 PAGE_GOAL_MS = 300.0
 WORKBOOK_GOAL = 1.5
+EXPORT_GOAL = 1.3
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 UPLOAD_PART = re.compile(r'name="upload" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -861,6 +865,81 @@ def measure_older_log_page(
     run.pages["audit log, older entries"] = measure(app, lambda: lead.get(url), repeats)
 
 
+def _peak_mib(make: Callable[[], Any]) -> float:
+    """The most memory Python held while ``make`` ran (tracemalloc), in MiB."""
+    tracemalloc.start()
+    try:
+        make()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / (1024 * 1024)
+
+
+def measure_exports(app: Flask, run: Run, repeats: int) -> None:
+    """The audit workbook against openpyxl writing the same cells bare in write-only mode,
+    the findings report, the tracker and the meeting pack: time and peak memory (issue 13)."""
+    from datetime import UTC, datetime
+
+    from audit_app.audits.models import Audit
+    from audit_app.exports.action_tracker import build_action_tracker
+    from audit_app.exports.audit_workbook import Made, build_audit_workbook
+    from audit_app.exports.findings_report import build_findings_report
+    from audit_app.exports.meeting_pack import build_meeting_pack
+
+    database = app.extensions["audit_db"]
+    made = Made("Bench", datetime.now(UTC))
+    export_repeats = max(1, min(repeats, 3))
+
+    def timed(make: Callable[[Session], Any]) -> tuple[float, Any]:
+        times, result = [], None
+        for _ in range(export_repeats):
+            session = database.new_session()
+            try:
+                started = time.perf_counter()
+                result = make(session)
+                times.append((time.perf_counter() - started) * 1000)
+            finally:
+                session.close()
+        return statistics.median(times), result
+
+    def workbook(session: Session) -> bytes:
+        return build_audit_workbook(session, session.get(Audit, run.built.audit_id), made)
+
+    def report(session: Session) -> bytes:
+        audit = session.get(Audit, run.built.audit_id)
+        return build_findings_report(session, audit, generated_by="Bench", now=made.at)
+
+    def peak(make: Callable[[Session], Any]) -> float:
+        session = database.new_session()
+        try:
+            return _peak_mib(lambda: make(session))
+        finally:
+            session.close()
+
+    workbook_ms, raw = timed(workbook)
+    baseline_ms, cells = write_only_baseline(raw, export_repeats)
+    run.extra["audit workbook"] = (
+        f"{workbook_ms:.0f} ms for {cells:,} cells ({len(raw) / 1024:.0f} KB), against "
+        f"{baseline_ms:.0f} ms for openpyxl writing the same cells bare in write-only mode: "
+        f"{workbook_ms / baseline_ms:.2f} times (goal: at most {EXPORT_GOAL}); peak memory "
+        f"{peak(workbook):.0f} MiB"
+    )
+    run.extra["_export_ratio"] = f"{workbook_ms / baseline_ms:.3f}"
+    report_ms, document = timed(report)
+    run.extra["findings report"] = (
+        f"{report_ms:.0f} ms ({len(document) / 1024:.0f} KB); peak memory {peak(report):.0f} MiB"
+    )
+    tracker_ms, tracker = timed(lambda session: build_action_tracker(session, made))
+    pack_ms, pack = timed(
+        lambda session: build_meeting_pack(session, since=None, generated_by="Bench", now=made.at)
+    )
+    run.extra["action tracker, meeting pack"] = (
+        f"{tracker_ms:.0f} ms ({len(tracker) / 1024:.0f} KB), {pack_ms:.0f} ms "
+        f"({len(pack) / 1024:.0f} KB)"
+    )
+
+
 def run_size(children: int, repeats: int, workdir: Path, say: Callable[[str], None]) -> Run:
     from audit_app import create_app
     from audit_app.core.migrate import upgrade
@@ -896,6 +975,8 @@ def run_size(children: int, repeats: int, workdir: Path, say: Callable[[str], No
     measure_summary(app, run, clients, repeats)
     measure_workbook(app, run, clients, repeats)
     measure_autosave(app, run, clients, repeats)
+    say("  exports")
+    measure_exports(app, run, repeats)
     return run
 
 
@@ -938,6 +1019,10 @@ def report(runs: list[Run]) -> int:
     if ratio > WORKBOOK_GOAL:
         misses += 1
         print(f"MISSED: the workbook download is {ratio:.2f} times write-only openpyxl")
+    export_ratio = float(big.extra.get("_export_ratio", "0"))
+    if export_ratio > EXPORT_GOAL:
+        misses += 1
+        print(f"MISSED: the audit workbook is {export_ratio:.2f} times write-only openpyxl")
     print()
     print("Every figure in goal." if not misses else f"{misses} figures missed their goal.")
     return misses

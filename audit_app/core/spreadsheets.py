@@ -49,19 +49,31 @@ CUT_NOTE = " [cut: the whole text is in the service]"
 def safe_text(value: str) -> str:
     """Text as a cell can hold it: characters a spreadsheet cannot hold dropped, and a text
     too long for a cell cut with a note saying so."""
-    value = ILLEGAL_CHARACTERS.sub("", value)
+    if ILLEGAL_CHARACTERS.search(value) is not None:
+        value = ILLEGAL_CHARACTERS.sub("", value)
     if len(value) > EXCEL_CELL_LIMIT:
         value = value[: EXCEL_CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
     return value
 
 
 def put(cell: Any, value: Any) -> None:
-    """Write a value; text a spreadsheet could run as a formula is kept as text."""
+    """Write a value into a cell. Text is always stored as text (type ``s``), never as a
+    formula, whatever it begins with (``=``, ``+``, ``-``, ``@``, a tab, a carriage
+    return), nor as an error value such as ``#N/A``: openpyxl's own setter would take
+    ``=...`` for a formula and ``#N/A`` for an error. Numbers and booleans are stored as
+    such; dates and times through openpyxl's setter, which gives them a date format."""
     if isinstance(value, str):
-        value = safe_text(value)
-        cell.value = value
-        if value.startswith(FORMULA_START):
-            cell.data_type = "s"
+        cell._value = safe_text(value)
+        cell.data_type = "s"
+    elif value is None:
+        cell._value = None
+        cell.data_type = "n"
+    elif isinstance(value, bool):
+        cell._value = value
+        cell.data_type = "b"
+    elif isinstance(value, int | float):
+        cell._value = value
+        cell.data_type = "n"
     else:
         cell.value = value
 
@@ -94,9 +106,16 @@ class CellSheet(WriteOnlyWorksheet):
             yield cell
 
 
-def create_sheet(book: Workbook, title: str) -> CellSheet:
+class TableSheet(CellSheet):
+    """A sheet of an export: it does not say its size at the top (its rows are written as
+    they are read, so the size is known only at the end); readers count the rows."""
+
+    calculate_dimension = None  # type: ignore[assignment]
+
+
+def create_sheet(book: Workbook, title: str, kind: type[CellSheet] = CellSheet) -> CellSheet:
     """A new sheet at the end of the write-only workbook."""
-    sheet = CellSheet(parent=book, title=title)
+    sheet = kind(parent=book, title=title)
     book._add_sheet(sheet)
     return sheet
 
@@ -319,7 +338,6 @@ class TableWorkbook:
             # named by hand: they are, above.
             warnings.simplefilter("ignore", UserWarning)
             sheet.add_table(table)
-        sheet.size = (last_row, len(columns))
         for number, column in enumerate(columns, 1):
             if column.choices and count:
                 letter = get_column_letter(number)
@@ -361,7 +379,7 @@ class TableWorkbook:
     def reserve(self, sheet_title: str) -> CellSheet:
         """A sheet in the next place, to fill later with :meth:`add_table` (a contents
         sheet, written once the sheets after it are)."""
-        return create_sheet(self.book, sheet_name(sheet_title, self._sheet_names))
+        return create_sheet(self.book, sheet_name(sheet_title, self._sheet_names), TableSheet)
 
     def save(self) -> bytes:
         """The workbook as the bytes of an .xlsx file (it opens on its first sheet)."""

@@ -10,12 +10,13 @@ longer asked.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, case, cast, select
 from sqlalchemy.orm import Session, selectinload
 
 from audit_app.accounts.models import User
@@ -23,7 +24,7 @@ from audit_app.actions.dashboard import row_of
 from audit_app.actions.models import Action
 from audit_app.agencies.models import Agency
 from audit_app.audits.models import AUDIT_STATUS_LABELS, Audit
-from audit_app.cohort.models import CohortDraw
+from audit_app.cohort.models import CohortDraw, CohortMember
 from audit_app.core.spreadsheets import (
     DATE,
     NUMBER,
@@ -37,7 +38,7 @@ from audit_app.panel.findings import findings_page
 from audit_app.panel.models import AgreedGrade
 from audit_app.panel.reading import PanelAudit, asked_answers, read_panel_audit
 from audit_app.panel.themes import themes_page
-from audit_app.questionnaires.answer_types import answer_type
+from audit_app.questionnaires.answer_types import answer_type, blank
 from audit_app.questionnaires.definitions import (
     COLUMN_LABELS,
     GAP_LABELS,
@@ -253,67 +254,70 @@ def _typed(value: Any, question: Question, definition: AuditTemplateDefinition) 
 
 
 def returns_rows(session: Session, panel: PanelAudit) -> Iterator[tuple[Any, ...]]:
-    """A row per answer of every sent return, by child, agency and question order."""
+    """A row per answer of every sent return, by child, agency and question order.
+
+    The database sorts the rows and hands each value over as its JSON text; the words of an
+    answer are worked out once for each question and value (a cohort repeats them)."""
     definition = panel.definition
-    if definition is None:
+    if definition is None or not panel.members:
         return
     asked = _asked(definition)
-    codes = {member.id: member.code for member in panel.members}
-    agencies = {agency.id: agency.name for agency in panel.agencies}
-    order = {question_id: item.number for question_id, item in asked.items()}
-    found = session.execute(
+    question_order = case(
+        {question_id: item.number for question_id, item in asked.items()},
+        value=Answer.question_id,
+        else_=0,
+    )
+    # Read through the connection: rows as plain tuples, without the ORM's bookkeeping.
+    found = session.connection().execute(
         select(
-            AgencyReturn.member_id,
-            AgencyReturn.agency_id,
+            CohortMember.code,
+            Agency.name,
             Answer.question_id,
-            Answer.value,
+            cast(Answer.value, Text),
             Answer.rationale,
         )
         .join(AgencyReturn, AgencyReturn.id == Answer.return_id)
+        .join(CohortMember, CohortMember.id == AgencyReturn.member_id)
+        .join(Agency, Agency.id == AgencyReturn.agency_id)
         .where(
             AgencyReturn.audit_id == panel.audit.id,
             AgencyReturn.status == ReturnStatus.SUBMITTED,
-            AgencyReturn.member_id.in_(codes),
+            CohortMember.removed_at.is_(None),
             asked_answers(definition),
         )
-    ).all()
-    position = {member.id: n for n, member in enumerate(panel.members)}
-    found.sort(
-        key=lambda row: (
-            position[row.member_id],
-            agencies.get(row.agency_id, ""),
-            order.get(row.question_id, 0),
-        )
+        .order_by(CohortMember.position, Agency.name, question_order, Answer.id)
     )
-    words: dict[tuple[str, str], tuple[str, Any, str, str]] = {}
-    for member_id, agency_id, question_id, value, rationale in found:
-        item = asked.get(question_id)
-        if item is None or value is None or value in ("", []):
-            continue
-        key = (question_id, repr(value))
-        said = words.get(key)
-        if said is None:
-            question = item.question
-            kind = answer_type(question)
-            column, sub_heading = _placement_words(value, question, definition)
-            said = words[key] = (
-                kind.summary(value, question, definition.scales),
-                _typed(value, question, definition),
-                column,
-                sub_heading,
-            )
-        yield (
-            codes[member_id],
-            agencies.get(agency_id, ""),
-            item.section,
-            item.number,
-            item.question.text,
-            said[0],
-            said[1],
-            said[2],
-            said[3],
-            rationale or "",
-        )
+    words: dict[tuple[str, str], tuple[Any, ...] | None] = {}
+    for code, agency, question_id, stored, rationale in found:
+        key = (question_id, stored)
+        said = words.get(key, False)
+        if said is False:
+            said = words[key] = _answer_words(asked.get(question_id), stored, definition)
+        if said is not None:
+            yield (code, agency, *said, rationale or "")
+
+
+def _answer_words(
+    item: _Asked | None, stored: str | None, definition: AuditTemplateDefinition
+) -> tuple[Any, ...] | None:
+    """What a row says of a question and its stored value (None: no row, as for a question
+    no longer in the template or an answer left blank)."""
+    if item is None or stored is None:
+        return None
+    value = json.loads(stored)
+    if blank(value):
+        return None
+    question = item.question
+    column, sub_heading = _placement_words(value, question, definition)
+    return (
+        item.section,
+        item.number,
+        question.text,
+        answer_type(question).summary(value, question, definition.scales),
+        _typed(value, question, definition),
+        column,
+        sub_heading,
+    )
 
 
 # --- Chronology ----------------------------------------------------------------------------

@@ -17,7 +17,10 @@ from audit_app.audits.models import Audit
 from audit_app.core.errors import DomainError
 from audit_app.exports.action_tracker import build_action_tracker
 from audit_app.exports.audit_workbook import Made, build_audit_workbook
+from audit_app.exports.findings_report import build_findings_report
+from audit_app.exports.meeting_pack import build_meeting_pack
 from audit_app.exports.models import ExportKind, ExportRecord, ReportTemplate
+from audit_app.exports.word import check_report_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -124,8 +127,6 @@ def save_template(
 ) -> ReportTemplate:
     """Use this Word template for the kind of report from now on, once it is checked: every
     field it uses must be one the service fills. Refused with :class:`TemplateRefused`."""
-    from audit_app.exports.word import check_report_template
-
     if not kind.is_word:
         raise TemplateRefused(["Only the findings report and the meeting pack use a template."])
     if len(content) > MAX_TEMPLATE_BYTES:
@@ -185,10 +186,8 @@ def export_action_tracker(session: Session, exporter: Exporter, at: datetime) ->
 
 
 def export_findings_report(
-    session: Session, audit: Audit, exporter: Exporter, at: datetime
+    session: Session, audit: Audit, exporter: Exporter, at: datetime, partnership: str = ""
 ) -> ExportedFile:
-    from audit_app.exports.findings_report import build_findings_report
-
     kind = ExportKind.FINDINGS_REPORT
     content = build_findings_report(
         session,
@@ -196,16 +195,17 @@ def export_findings_report(
         generated_by=exporter.name,
         now=at,
         template=_template_bytes(session, kind),
+        partnership=partnership,
     )
     exported = ExportedFile(kind, file_name(kind, at, audit), content)
     record_export(session, exported, exporter, at, audit.id)
     return exported
 
 
-def export_meeting_pack(session: Session, exporter: Exporter, at: datetime) -> ExportedFile:
+def export_meeting_pack(
+    session: Session, exporter: Exporter, at: datetime, partnership: str = ""
+) -> ExportedFile:
     """The subgroup's pack, saying what changed since the last pack was made."""
-    from audit_app.exports.meeting_pack import build_meeting_pack
-
     kind = ExportKind.MEETING_PACK
     previous = last_export(session, kind)
     content = build_meeting_pack(
@@ -214,6 +214,7 @@ def export_meeting_pack(session: Session, exporter: Exporter, at: datetime) -> E
         generated_by=exporter.name,
         now=at,
         template=_template_bytes(session, kind),
+        partnership=partnership,
     )
     exported = ExportedFile(kind, file_name(kind, at), content)
     record_export(session, exported, exporter, at, None)

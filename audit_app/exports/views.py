@@ -10,7 +10,17 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -29,6 +39,10 @@ WORD_KINDS = (ExportKind.FINDINGS_REPORT, ExportKind.MEETING_PACK)
 
 def _exporter() -> records.Exporter:
     return records.Exporter(current_user.full_name, current_user.id, "download")
+
+
+def _partnership() -> str:
+    return str(current_app.config.get("AUDIT_PARTNERSHIP_NAME", ""))
 
 
 def _send(exported: records.ExportedFile) -> Response:
@@ -71,7 +85,9 @@ def audit_workbook(audit_id: int) -> Response:
 def findings_report(audit_id: int) -> Response:
     panel = panel_audit(audit_id)
     now = datetime.now(UTC)
-    return _send(records.export_findings_report(db(), panel.audit, _exporter(), now))
+    return _send(
+        records.export_findings_report(db(), panel.audit, _exporter(), now, _partnership())
+    )
 
 
 # --- The subgroup's files ------------------------------------------------------------------
@@ -86,7 +102,7 @@ def action_tracker() -> Response:
 @blueprint.route("/action-plans/meeting-pack", methods=["POST"])
 @allow(Role.SUBGROUP, Role.AUDIT_LEAD, partnership=True)
 def meeting_pack() -> Response:
-    return _send(records.export_meeting_pack(db(), _exporter(), datetime.now(UTC)))
+    return _send(records.export_meeting_pack(db(), _exporter(), datetime.now(UTC), _partnership()))
 
 
 # --- The partnership's report templates ----------------------------------------------------
