@@ -38,8 +38,11 @@ def _download(page: Page, button: str, folder: Path) -> Path:
 
 def test_each_file_is_downloaded_from_its_page(page: Page, tmp_path: Path) -> None:
     sign_in(page, LEAD)
-    click_and_check(page, page.get_by_role("link", name="Go to the panel's pages for " + CURRENT))
-    click_and_check(page, page.get_by_role("link", name="Downloads", exact=True))
+    click_and_check(page, page.get_by_role("link", name="Audits", exact=True))
+    click_and_check(page, page.get_by_role("link", name=CURRENT, exact=True))
+    click_and_check(
+        page, page.get_by_role("link", name="Download the audit workbook or the findings report")
+    )
     expect(page.locator("h1")).to_have_text("Downloads")
     workbook = _download(page, "Download the audit workbook", tmp_path)
     report = _download(page, "Download the findings report", tmp_path)
