@@ -107,8 +107,9 @@ def build_audit_workbook(session: Session, audit: Audit, made: Made) -> bytes:
         table_name="Recommendations",
     )
     book.add_table("Grades", GRADE_COLUMNS, _grades(session, panel))
-    listed = [("About", 1), ("Contents", len(SHEETS))]
-    listed += [(written.sheet, written.rows) for written in book.written[1:]]
+    about, *others = book.written
+    listed = [(about.sheet, about.rows), ("Contents", len(SHEETS))]
+    listed += [(written.sheet, written.rows) for written in others]
     book.add_table(
         "Contents",
         [Column("Sheet", 30), Column("What it holds", 80, WRAPPED), Column("Rows", 10, NUMBER)],
