@@ -323,6 +323,24 @@ def findings_report() -> DocumentObject:
     para(d, "The audit template has no graded questions, or no return has been sent yet.")
     tag(d, "{%p endif %}")
 
+    heading(d, "The panel's agreed grades", 2)
+    tag(d, "{%p if agreed_grades.question %}")
+    para(
+        d,
+        "The panel agreed a grade for {{ agreed_grades.agreed }} of the "
+        "{{ agreed_grades.children }} children, on the question “{{ agreed_grades.question }}”",
+    )
+    table(
+        d,
+        ["Grade", "Children"],
+        ["{{ c.grade }}", "{{ c.children }}"],
+        "c in agreed_grades.counts",
+        [8.0, 8.0],
+    )
+    tag(d, "{%p else %}")
+    para(d, "The audit template has no question for the panel to agree a grade on.")
+    tag(d, "{%p endif %}")
+
     heading(d, "What's working well", 1)
     findings_list(d, "working_well", "The panel has not recorded what is working well.")
 

@@ -9,6 +9,7 @@ Its top-level names are ``word.KNOWN_FIELDS["findings_report"]``.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from audit_app.cohort.sampling import METHOD_STRATIFIED
 from audit_app.cohort.selection import current_draw
 from audit_app.core.models import PARTNERSHIP_TIME_ZONE
 from audit_app.exports.word import render_docx, shipped_template
+from audit_app.panel.children import grade_choices, list_children
 from audit_app.panel.evidence import INTERVIEW_PROMPTS
 from audit_app.panel.findings import COLUMN_ORDER, findings_page
 from audit_app.panel.models import EvidenceKind, EvidenceSource, PanelMeeting
@@ -386,6 +388,26 @@ def _concerns(raised: int, dealt_with: int) -> dict[str, Any]:
 # --- The report ----------------------------------------------------------------------------------
 
 
+def _agreed_grades(session: Session, panel: PanelAudit) -> dict[str, Any]:
+    """How many children the panel gave each grade (on the question it agrees), in the
+    scale's order, and how many it has not graded yet."""
+    listing = list_children(session, panel)
+    question = listing.overall
+    if question is None:
+        return {"question": "", "agreed": 0, "children": len(listing.rows), "counts": []}
+    given = Counter(row.agreed for row in listing.rows if row.agreed)
+    counts = [
+        {"grade": label, "children": given.get(label, 0)}
+        for _value, label in grade_choices(question, panel.scales)
+    ]
+    return {
+        "question": question.text,
+        "agreed": sum(given.values()),
+        "children": len(listing.rows),
+        "counts": counts,
+    }
+
+
 def findings_report_context(
     session: Session,
     audit: Audit,
@@ -443,6 +465,7 @@ def findings_report_context(
         "meetings": _meetings(session, audit),
         "earlier_audit": earlier_title,
         "grading": grading,
+        "agreed_grades": _agreed_grades(session, panel),
         "working_well": findings["working_well"],
         "worried_about": findings["worried_about"],
         "needs_to_happen": findings["needs_to_happen"],

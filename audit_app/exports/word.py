@@ -271,6 +271,10 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
             {"held_on": "1 March 2021", "attended": "Chair (Police)", "agencies": "Police"}
         ],
         "earlier_audit": "Children in crisis 2019",
+        "agreed_grades": {
+            "question": "Overall grade", "agreed": 2, "children": 3,
+            "counts": [{"grade": "Good", "children": 1}, {"grade": "Inadequate", "children": 1}],
+        },
         "grading": [
             {"number": 1, "question": "Overall grade", "now": "50% (5 of 10)",
              "then": "40% (4 of 10)", "change": "Up 10 percentage points"}

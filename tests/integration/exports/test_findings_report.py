@@ -21,6 +21,7 @@ from audit_app.core.models import today, utcnow
 from audit_app.exports import word
 from audit_app.exports.findings_report import build_findings_report, findings_report_context
 from audit_app.panel.board import tag_item
+from audit_app.panel.children import grade_choices, overall_question
 from audit_app.panel.findings import (
     FindingDraft,
     RecommendationDraft,
@@ -28,7 +29,7 @@ from audit_app.panel.findings import (
     add_recommendation,
 )
 from audit_app.panel.meetings import AttendeeDraft, MeetingDraft, record_meeting
-from audit_app.panel.models import EvidenceItem, EvidenceKind, EvidenceSource
+from audit_app.panel.models import AgreedGrade, EvidenceItem, EvidenceKind, EvidenceSource
 from audit_app.panel.reading import read_panel_audit
 from audit_app.questionnaires.definitions import SignsOfSafetyColumn
 from audit_app.returns.models import Answer
@@ -171,6 +172,11 @@ def _enrich(session: Session, panel_world: PanelClients) -> dict[str, Any]:
                             from_state=ActionState.DRAFT, to_state=ActionState.OPEN))  # fmt: skip
     session.add(ActionUpdate(action_id=action.id, status=UpdateStatus.AT_RISK,
                              progress="Two schools of five agreed"))  # fmt: skip
+    overall = overall_question(panel.definition)
+    assert overall is not None
+    first_grade = grade_choices(overall, panel.scales)[0]
+    session.add(AgreedGrade(member_id=world.members[0].id, question_id=overall.id,
+                            grade=first_grade[0], rationale="Agreed at the panel"))  # fmt: skip
     secrets = []
     for n, member in enumerate(world.members):
         assert member.identity is not None
@@ -188,7 +194,7 @@ def _enrich(session: Session, panel_world: PanelClients) -> dict[str, Any]:
         ]
     session.flush()
     return {"finding": worry, "recommendation": recommendation, "action": action,
-            "secrets": secrets}  # fmt: skip
+            "secrets": secrets, "first_grade": first_grade[1]}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -252,6 +258,18 @@ def test_the_context_is_plain_data_with_the_known_fields(report: dict[str, Any])
     assert len(context["distributions"]) == len(report["charts"]) >= 1
     assert all(d["chart"] in report["charts"] for d in context["distributions"])
     assert context["returns"]["no_involvement"] == 1  # the police knew one child not
+
+
+def test_the_panels_agreed_grades_are_counted(
+    report: dict[str, Any], panel_world: PanelClients
+) -> None:
+    agreed = report["context"]["agreed_grades"]
+    children = len(panel_world.world.members)
+    assert (agreed["agreed"], agreed["children"]) == (1, children)
+    assert {c["grade"]: c["children"] for c in agreed["counts"]}[report["first_grade"]] == 1
+    assert sum(c["children"] for c in agreed["counts"]) == 1
+    text = "\n".join(p.text for p in Document(io.BytesIO(report["docx"])).paragraphs)
+    assert f"The panel agreed a grade for 1 of the {children} children" in text
 
 
 def test_headings_tables_and_pictures_are_accessible(report: dict[str, Any]) -> None:
