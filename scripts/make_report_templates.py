@@ -333,7 +333,7 @@ def findings_report() -> DocumentObject:
     table(
         d,
         ["Grade", "Children"],
-        ["{{ c.grade }}", "{{ c.children }}"],
+        ["{{ c.name }}", "{{ c.children }}"],
         "c in agreed_grades.counts",
         [8.0, 8.0],
     )

@@ -397,7 +397,7 @@ def _agreed_grades(session: Session, panel: PanelAudit) -> dict[str, Any]:
         return {"question": "", "agreed": 0, "children": len(listing.rows), "counts": []}
     given = Counter(row.agreed for row in listing.rows if row.agreed)
     counts = [
-        {"grade": label, "children": given.get(label, 0)}
+        {"name": label, "children": given.get(label, 0)}
         for _value, label in grade_choices(question, panel.scales)
     ]
     return {

@@ -273,7 +273,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "earlier_audit": "Children in crisis 2019",
         "agreed_grades": {
             "question": "Overall grade", "agreed": 2, "children": 3,
-            "counts": [{"grade": "Good", "children": 1}, {"grade": "Inadequate", "children": 1}],
+            "counts": [{"name": "Good", "children": 1}, {"name": "Inadequate", "children": 1}],
         },
         "grading": [
             {"number": 1, "question": "Overall grade", "now": "50% (5 of 10)",

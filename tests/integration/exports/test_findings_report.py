@@ -266,7 +266,7 @@ def test_the_panels_agreed_grades_are_counted(
     agreed = report["context"]["agreed_grades"]
     children = len(panel_world.world.members)
     assert (agreed["agreed"], agreed["children"]) == (1, children)
-    assert {c["grade"]: c["children"] for c in agreed["counts"]}[report["first_grade"]] == 1
+    assert {c["name"]: c["children"] for c in agreed["counts"]}[report["first_grade"]] == 1
     assert sum(c["children"] for c in agreed["counts"]) == 1
     text = "\n".join(p.text for p in Document(io.BytesIO(report["docx"])).paragraphs)
     assert f"The panel agreed a grade for 1 of the {children} children" in text
