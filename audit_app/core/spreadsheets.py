@@ -38,8 +38,12 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet takes for the start of a formula (or of a DDE payload)."""
-ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-"""Characters a spreadsheet cannot hold (XML 1.0 forbids them)."""
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+"""Characters XML 1.0 cannot hold: the C0 controls but tab, line feed and carriage return,
+U+FFFE, U+FFFF and lone surrogates. Every .xlsx and .docx the service writes is XML, so
+these are dropped from what it writes (the Word reports use the same pattern)."""
+ILLEGAL_CHARACTERS = NOT_XML
+"""Characters a spreadsheet cannot hold."""
 MAX_SHEET_NAME = 31
 EXCEL_CELL_LIMIT = 32_767
 """Excel keeps at most this many characters in a cell."""

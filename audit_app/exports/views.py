@@ -75,7 +75,7 @@ def audit_downloads(audit_id: int) -> str:
 @blueprint.route("/audits/<id:audit_id>/downloads/workbook", methods=["POST"])
 @allow(Role.AUDIT_LEAD, Role.PANEL)
 def audit_workbook(audit_id: int) -> Response:
-    panel = panel_audit(audit_id)
+    panel = panel_audit(audit_id, changes=False)
     now = datetime.now(UTC)
     return _send(records.export_audit_workbook(db(), panel.audit, _exporter(), now))
 
@@ -83,7 +83,7 @@ def audit_workbook(audit_id: int) -> Response:
 @blueprint.route("/audits/<id:audit_id>/downloads/findings-report", methods=["POST"])
 @allow(Role.AUDIT_LEAD, Role.PANEL)
 def findings_report(audit_id: int) -> Response:
-    panel = panel_audit(audit_id)
+    panel = panel_audit(audit_id, changes=False)
     now = datetime.now(UTC)
     return _send(
         records.export_findings_report(db(), panel.audit, _exporter(), now, _partnership())

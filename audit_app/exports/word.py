@@ -42,6 +42,7 @@ from markupsafe import Markup, escape
 
 from audit_app.charts import Chart, bar_chart
 from audit_app.core.config import PROJECT_ROOT
+from audit_app.core.spreadsheets import NOT_XML
 
 REPORT_TEMPLATES = PROJECT_ROOT / "audit_templates" / "reports"
 KINDS = ("findings_report", "meeting_pack")
@@ -60,7 +61,7 @@ MAIN_PART = "word/document.xml"
 
 # --- User text as Word text --------------------------------------------------------------------
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NOT_XML = NOT_XML
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 _OPEN_TEXT = '<w:t xml:space="preserve">'
 
@@ -357,6 +358,50 @@ KNOWN_FIELDS: dict[str, frozenset[str]] = {
 # --- Checking a template -----------------------------------------------------------------------
 
 
+_EMBEDDED_FOLDERS = ("word/embeddings/", "word/activex/")
+_EMBEDDED = (
+    "The file contains embedded objects or controls (such as another document or an ActiveX "
+    "control). Remove them, save the template as a plain .docx and upload it again."
+)
+_REFUSED_RELATIONSHIPS = (
+    "attachedTemplate",
+    "oleObject",
+    "package",
+    "control",
+    "activeXControl",
+    "aFChunk",
+    "vbaProject",
+    "subDocument",
+    "frame",
+)
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _relationship_problem(root: Any) -> str | None:
+    """What is wrong with a part's relationships: a link to something outside the file
+    that Word would fetch on opening (an attached template, a frame, a picture; a hyperlink
+    is only followed when clicked), or an embedded object, a control or another document."""
+    for relationship in root.iter(_RELATIONSHIP):
+        kind = relationship.get("Type", "").rsplit("/", 1)[-1]
+        if kind in _REFUSED_RELATIONSHIPS:
+            return (
+                _EMBEDDED
+                if kind != "attachedTemplate"
+                else (
+                    "The file is attached to another template, which Word would fetch when the "
+                    "report is opened. In Word, detach it (Developer, Document Template), save "
+                    "the template as a plain .docx and upload it again."
+                )
+            )
+        if relationship.get("TargetMode") == "External" and kind != "hyperlink":
+            return (
+                "The file links to something outside it that Word would fetch when the "
+                "report is opened (such as a picture on a website). Insert pictures into "
+                "the document itself, save it and upload it again."
+            )
+    return None
+
+
 def _zip_problem(template: bytes) -> str | None:
     not_word = "The file is not a Word document (.docx). Save the template in Word as a .docx."
     if len(template) > MAX_TEMPLATE_BYTES:
@@ -374,14 +419,23 @@ def _zip_problem(template: bytes) -> str | None:
                 return "The file holds more than a report template can: it was refused."
             if "[Content_Types].xml" not in names or MAIN_PART not in names:
                 return not_word
+            macros = "The file contains macros. Save the template as a plain .docx, not .docm."
             if any(name.lower().endswith("vbaproject.bin") for name in names):
-                return "The file contains macros. Save the template as a plain .docx, not .docm."
+                return macros
             types = archive.read("[Content_Types].xml")
             if DOCX_CONTENT_TYPE.encode() not in types:
                 return not_word
+            if any(word in types.lower() for word in (b"macroenabled", b"vbaproject")):
+                return macros
+            if any(name.lower().startswith(_EMBEDDED_FOLDERS) for name in names):
+                return _EMBEDDED
             for entry in entries:
-                if entry.filename.endswith((".xml", ".rels")):
-                    SafeElementTree.fromstring(archive.read(entry))
+                if entry.filename.lower().endswith((".xml", ".rels")):
+                    root = SafeElementTree.fromstring(archive.read(entry))
+                    if entry.filename.lower().endswith(".rels"):
+                        problem = _relationship_problem(root)
+                        if problem:
+                            return problem
     except (zipfile.BadZipFile, DefusedXmlException, SafeElementTree.ParseError, OSError):
         return not_word
     except (ValueError, RuntimeError, NotImplementedError):  # encrypted, odd compression

@@ -41,14 +41,17 @@ def load_audit(audit_id: int) -> Audit:
     return db().get(Audit, audit_id) or abort(404)
 
 
-def panel_audit(audit_id: int) -> PanelAudit:
+def panel_audit(audit_id: int, *, changes: bool = True) -> PanelAudit:
     """The audit for a panel page: 404 if there is none; back to the panel's overview
-    (which says why) while the returns are not shared, except for the audit lead."""
+    (which says why) while the returns are not shared, except for the audit lead. A POST
+    that changes the panel's work is refused once the audit is closed; one that only reads
+    it (``changes=False``: a download) is not."""
     audit = load_audit(audit_id)
     if not is_shared(audit) and not holds(current_user, Role.AUDIT_LEAD, audit.id):
         flash(NOT_SHARED, "error")
         abort(redirect(url_for("panel.home", audit_id=audit.id)))
-    if audit.status is AuditStatus.CLOSED and request.method not in ("GET", "HEAD"):
+    closed = audit.status is AuditStatus.CLOSED
+    if closed and changes and request.method not in ("GET", "HEAD"):
         flash(CLOSED, "error")
         abort(redirect(url_for("panel.home", audit_id=audit.id)))
     return read_panel_audit(db(), audit)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit_app.actions.models import Action, ActionEvent, ActionState, ActionUpdate, UpdateStatus
+from audit_app.audits.models import AuditStatus
 from audit_app.core.models import AuditLogEntry, today, utcnow
 from audit_app.core.roles import Role
 from audit_app.exports.models import ExportKind, ExportRecord
@@ -347,3 +348,17 @@ def test_only_the_lead_and_the_audits_panel_download_its_workbook(
         )
         is None
     )
+
+
+def test_a_closed_audits_files_can_still_be_downloaded(
+    panel_world: PanelClients, session: Session
+) -> None:
+    world = panel_world.world
+    world.audit.status = AuditStatus.CLOSED
+    session.commit()
+    base = f"/audits/{world.audit.id}/downloads"
+    for url in (base + "/workbook", base + "/findings-report"):
+        response = _download(panel_world.chair, base, url)
+        assert response.status_code == 200, url
+        assert response.headers["Content-Disposition"].startswith("attachment")
+    assert len(session.scalars(select(ExportRecord)).all()) == 2

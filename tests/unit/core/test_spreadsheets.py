@@ -38,6 +38,11 @@ TEXT = st.one_of(
             "\t=cmd|' /C calc'!A0",
             "\r=1",
             "=",
+            "#N/A",
+            "ok\uffffx",
+            "\ufffe",
+            "a lone \ud800 surrogate",
+            "\x00\x07 controls",
         ]
     ),
 )
@@ -74,6 +79,7 @@ def test_no_text_is_ever_written_as_a_formula(values: list[str]) -> None:
 
 def test_characters_a_spreadsheet_cannot_hold_are_dropped_and_long_text_is_cut() -> None:
     assert safe_text("a\x00b\x07c\x1fd\te\nf") == "abcd\te\nf"
+    assert safe_text("ok\uffffx\ufffe\ud800!") == "okx!"
     long = "x" * (EXCEL_CELL_LIMIT + 10)
     cut = safe_text(long)
     assert len(cut) == EXCEL_CELL_LIMIT and cut.endswith(CUT_NOTE)
