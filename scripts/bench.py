@@ -883,7 +883,8 @@ def measure_exports(app: Flask, run: Run, repeats: int) -> None:
 
     from audit_app.audits.models import Audit
     from audit_app.exports.action_tracker import build_action_tracker
-    from audit_app.exports.audit_workbook import Made, build_audit_workbook
+    from audit_app.exports.audit_workbook import build_audit_workbook
+    from audit_app.exports.common import Made
     from audit_app.exports.findings_report import build_findings_report
     from audit_app.exports.meeting_pack import build_meeting_pack
 

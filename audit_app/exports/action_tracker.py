@@ -20,7 +20,7 @@ from audit_app.actions.rag import RAG_RULE, Rag, UpdateStatus
 from audit_app.actions.smart import Priority
 from audit_app.actions.states import ActionState, Effectiveness
 from audit_app.core.spreadsheets import DATE, NUMBER, WRAPPED, Column, TableWorkbook
-from audit_app.exports.audit_workbook import Made
+from audit_app.exports.common import ABOUT_COLUMNS, Made
 
 TRACKER_COLUMNS = [
     Column("Audit", 30, WRAPPED),
@@ -50,7 +50,7 @@ TRACKER_COLUMNS = [
 
 def tracker_rows(actions: list[Action], made: Made) -> Iterator[tuple[Any, ...]]:
     """A row per action, by audit, recommendation and action."""
-    today = made.at.date()
+    today = made.today
     ordered = sorted(
         actions,
         key=lambda a: (a.audit.created_at, a.audit_id, a.recommendation.number, a.id),
@@ -88,16 +88,16 @@ def build_action_tracker(session: Session, made: Made) -> bytes:
     """Every action across audits (drafts aside), as the bytes of an .xlsx file."""
     actions = all_actions(session)
     book = TableWorkbook()
-    overdue = sum(1 for action in actions if row_of(action, made.at.date()).days_overdue)
+    overdue = sum(1 for action in actions if row_of(action, made.today).days_overdue)
     book.add_table(
         "About",
-        [Column("Detail", 28), Column("Value", 90, WRAPPED)],
+        ABOUT_COLUMNS,
         [
             ("What this is", "Every action of every audit's plan, drafts aside"),
             ("Actions", len(actions)),
             ("Overdue", overdue),
             ("How the RAG is worked out", RAG_RULE),
-            ("This file was made", made.at.strftime("%-d %B %Y at %H:%M UTC")),
+            ("This file was made", made.when),
             ("Made by", made.by),
             (
                 "Drop-down lists",

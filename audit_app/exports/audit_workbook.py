@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Text, case, cast, select
@@ -32,6 +32,7 @@ from audit_app.core.spreadsheets import (
     Column,
     TableWorkbook,
 )
+from audit_app.exports.common import ABOUT_COLUMNS, Made, date_words, time_words
 from audit_app.panel.board import BoardFilters, read_board, themes_of
 from audit_app.panel.children import grade_words, list_children, overall_question
 from audit_app.panel.findings import findings_page
@@ -71,25 +72,11 @@ SHEETS = {
 }
 
 
-@dataclass(frozen=True)
-class Made:
-    """Who made a file, and when."""
-
-    by: str
-    at: datetime
-
-
-def _date_words(day: date | None) -> str:
-    return day.strftime("%-d %B %Y") if day else ""
-
-
 def build_audit_workbook(session: Session, audit: Audit, made: Made) -> bytes:
     """The audit's workbook, as the bytes of an .xlsx file."""
     panel = read_panel_audit(session, audit)
     book = TableWorkbook()
-    book.add_table(
-        "About", [Column("Detail", 28), Column("Value", 90, WRAPPED)], _about(session, panel, made)
-    )
+    book.add_table("About", ABOUT_COLUMNS, _about(session, panel, made))
     contents = book.reserve("Contents")
     book.add_table("Cohort", COHORT_COLUMNS, _cohort(session, panel))
     book.add_table("Returns", RETURNS_COLUMNS, returns_rows(session, panel))
@@ -103,7 +90,7 @@ def build_audit_workbook(session: Session, audit: Audit, made: Made) -> bytes:
     book.add_table(
         "Recommendations and actions",
         RECOMMENDATION_COLUMNS,
-        _recommendations(session, audit, made.at.date()),
+        _recommendations(session, audit, made.today),
         table_name="Recommendations",
     )
     book.add_table("Grades", GRADE_COLUMNS, _grades(session, panel))
@@ -129,7 +116,7 @@ def _about(session: Session, panel: PanelAudit, made: Made) -> list[tuple[str, A
         select(CohortDraw).where(CohortDraw.audit_id == audit.id, CohortDraw.is_current)
     )
     drawn_by = session.get(User, draw.drawn_by_id) if draw and draw.drawn_by_id else None
-    period = " to ".join(_date_words(day) for day in (audit.period_start, audit.period_end) if day)
+    period = " to ".join(date_words(day) for day in (audit.period_start, audit.period_end) if day)
     rows: list[tuple[str, Any]] = [
         ("Audit", audit.title),
         ("Theme", audit.theme),
@@ -152,13 +139,13 @@ def _about(session: Session, panel: PanelAudit, made: Made) -> list[tuple[str, A
             ("From a population of", draw.population_size),
             ("Seed", draw.seed),
             ("Fingerprint of the population list (SHA-256)", draw.population_fingerprint),
-            ("Drawn", draw.drawn_at.strftime("%-d %B %Y at %H:%M")),
+            ("Drawn", time_words(draw.drawn_at)),
             ("Drawn by", drawn_by.full_name if drawn_by else ""),
         ]
     else:
         rows.append(("How the children were drawn", "No cohort has been drawn"))
     rows += [
-        ("This file was made", made.at.strftime("%-d %B %Y at %H:%M UTC")),
+        ("This file was made", made.when),
         ("Made by", made.by),
         (
             "Children's details",

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from audit_app.audits.models import Audit
 from audit_app.core.errors import DomainError
 from audit_app.exports.action_tracker import build_action_tracker
-from audit_app.exports.audit_workbook import Made, build_audit_workbook
+from audit_app.exports.audit_workbook import build_audit_workbook
+from audit_app.exports.common import Made
 from audit_app.exports.findings_report import build_findings_report
 from audit_app.exports.meeting_pack import build_meeting_pack
 from audit_app.exports.models import ExportKind, ExportRecord, ReportTemplate
@@ -58,7 +59,8 @@ def file_name(kind: ExportKind, made_at: datetime, audit: Audit | None = None) -
     """``children-in-crisis-audit-workbook-2026-12-01.xlsx``: what, of which audit, when."""
     parts = [slug(audit.title) if audit is not None else "", slug(kind.label)]
     stem = "-".join(part for part in parts if part) or "export"
-    return f"{stem}-{made_at.date().isoformat()}.{'docx' if kind.is_word else 'xlsx'}"
+    day = Made("", made_at).today
+    return f"{stem}-{day.isoformat()}.{'docx' if kind.is_word else 'xlsx'}"
 
 
 def record_export(
