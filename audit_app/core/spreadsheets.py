@@ -80,7 +80,12 @@ def put(cell: Any, value: Any) -> None:
         cell.data_type = "n"
     else:
         cell.value = value
+        if isinstance(value, date) and cell.number_format in _ISO_FORMATS:
+            # A date as people in the UK read it, unless the cell's style says otherwise.
+            cell.number_format = _ISO_FORMATS[cell.number_format]
 
+
+_ISO_FORMATS = {"yyyy-mm-dd": "DD/MM/YYYY", "yyyy-mm-dd h:mm:ss": "DD/MM/YYYY HH:MM"}
 
 # --- The low level: write-only sheets of ready-made cells ---------------------------------
 
@@ -308,11 +313,24 @@ class TableWorkbook:
         for number, column in enumerate(columns, 1):
             sheet.column_dimensions[get_column_letter(number)].width = column.width
         sheet.freeze_panes = "A2"
-        sheet.print_title_rows = "1:1"
+        _print_setup(sheet)
+        # Wrapped text needs its row's height set: a spreadsheet opening the file does not
+        # always work it out, and the text would run over the rows below.
+        wrapped = [
+            (n, _characters_a_line(column.width))
+            for n, column in enumerate(columns)
+            if column.style == WRAPPED
+        ]
+        headers = [column.header for column in columns]
+        _set_height(
+            sheet, 1, headers, [(n, _characters_a_line(c.width)) for n, c in enumerate(columns)]
+        )
         cells.append(*(cells(n, column.header, HEADER) for n, column in enumerate(columns, 1)))
         styles = [column.style for column in columns]
         count = 0
         for row in rows:
+            if wrapped:
+                _set_height(sheet, count + 2, row, wrapped)
             cells.append(
                 *(
                     None if value is None or value == "" else cells(n, value, style)
@@ -351,7 +369,7 @@ class TableWorkbook:
                     allow_blank=True,
                     showErrorMessage=True,
                     errorTitle=column.header[:32],
-                    error="Choose one from the list: " + "; ".join(column.choices),
+                    error=("Choose one from the list: " + "; ".join(column.choices))[:225],
                 )
                 check.add(f"{letter}2:{letter}{last_row}")
                 sheet.data_validations.append(check)
@@ -391,6 +409,43 @@ class TableWorkbook:
         out = io.BytesIO()
         self.book.save(out)
         return out.getvalue()
+
+
+LINE_HEIGHT = 15.0
+"""Points a line of text takes in the default font."""
+MAX_ROW_HEIGHT = 409.0
+"""The tallest row a spreadsheet allows, in points."""
+
+
+def _characters_a_line(width: float) -> int:
+    """About how many characters of the default font fit a line of a column this wide."""
+    return max(1, int(width * 1.1))
+
+
+def _set_height(
+    sheet: CellSheet, row_number: int, values: Sequence[Any], wrapped: list[tuple[int, int]]
+) -> None:
+    """Give the row the height its longest wrapped text needs (rows of one line keep the
+    default height, and nothing is stored for them)."""
+    lines = 1
+    for index, per_line in wrapped:
+        value = values[index]
+        if isinstance(value, str) and (len(value) > per_line or "\n" in value):
+            needed = sum(-(-len(part) // per_line) or 1 for part in value.split("\n"))
+            lines = max(lines, needed)
+    if lines > 1:
+        sheet.row_dimensions[row_number].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
+
+
+def _print_setup(sheet: CellSheet) -> None:
+    """Printed (or made a PDF), a sheet is landscape, as wide as the page, its header row
+    repeated on every page."""
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _column_name(header: str) -> str:
