@@ -23,15 +23,18 @@ def register() -> None:
             fields={
                 "kind": "What",
                 "file_name": "File",
-                "size_bytes": "Size in bytes",
+                "size_bytes": "Size (bytes)",
                 "sha256": "SHA-256 of the file",
-                "exported_by_label": "Exported by",
+                "exported_by_label": "Made on the command line by",
                 "via": "How",
-                "exported_at": "When",
+                "exported_by_id": "Made by",
             },
             refers={"audit_id": "audit", "exported_by_id": "user"},
-            values={"kind": enum_words(ExportKind)},
-            fallback=lambda values, named: f"{_kind_words(values, named)} exported",
+            values={
+                "kind": enum_words(ExportKind),
+                "via": {"download": "Downloaded", "command line": "Made on the command line"},
+            },
+            fallback=lambda values, named: f"{_kind_words(values, named)} file",
         )
     )
     register_describer(
@@ -43,10 +46,12 @@ def register() -> None:
                 "kind": "Report",
                 "file_name": "File",
                 "sha256": "SHA-256 of the file",
-                "uploaded_at": "Uploaded",
+                "uploaded_by_id": "Uploaded by",
             },
             refers={"uploaded_by_id": "user"},
             values={"kind": enum_words(ExportKind)},
-            fallback=lambda values, named: f"{_kind_words(values, named)} template",
+            fallback=lambda values, named: (
+                f"The partnership's {_kind_words(values, named).lower()} template"
+            ),
         )
     )

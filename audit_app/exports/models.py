@@ -55,9 +55,12 @@ class ExportRecord(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     exported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     exported_by_label: Mapped[str] = mapped_column(String(200), default="", info=IN_CLEAR)
-    """Who, in words, when no account did it (the command line)."""
-    via: Mapped[str] = mapped_column(String(20), default="download")
-    exported_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    """Who, in words, when no account did it (the command line); empty otherwise."""
+    via: Mapped[str] = mapped_column(String(20), default="download", info=IN_CLEAR)
+    exported_at: Mapped[datetime] = mapped_column(
+        default=utcnow, index=True, info={"audit": "ignore"}
+    )
+    """When (the audit log has its own time for the entry, so it is not logged twice)."""
 
     audit: Mapped[Audit | None] = relationship()
     exported_by: Mapped[User | None] = relationship()
@@ -76,7 +79,6 @@ class ReportTemplate(Base):
     """The .docx file (not in the audit log, which keeps its SHA-256)."""
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow, info={"audit": "ignore"})
 
     uploaded_by: Mapped[User | None] = relationship()

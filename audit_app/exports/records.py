@@ -73,7 +73,7 @@ def record_export(
         size_bytes=len(exported.content),
         sha256=hashlib.sha256(exported.content).hexdigest(),
         exported_by_id=exporter.user_id,
-        exported_by_label=exporter.name,
+        exported_by_label="" if exporter.user_id is not None else exporter.name,
         via=exporter.via,
         exported_at=at,
     )

@@ -35,7 +35,6 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('uploaded_at', audit_app.core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_report_template_uploaded_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_template')),
     sa.UniqueConstraint('kind', name=op.f('uq_report_template_kind'))

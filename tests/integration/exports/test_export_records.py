@@ -162,5 +162,10 @@ def test_the_command_line_writes_each_export_into_a_folder_and_records_it(
         == 5
     )
 
+    admin = _admin(app, session)
+    log = text_of(page(admin.get("/admin/audit-log")))
+    assert "Meeting pack file" in log or "Subgroup meeting pack file" in log
+    assert "Audit workbook file" in log and "Made on the command line" in log
+
     missing = runner.invoke(args=["export", "workbook", "999999", "--out", str(tmp_path)])
     assert missing.exit_code != 0 and "There is no audit 999999" in missing.output
