@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from audit_app.cohort.identities import purge_identities
 from audit_app.core import migrate
 from audit_app.core.config import PROJECT_ROOT
 from audit_app.core.errors import DomainError
-from audit_app.core.models import today
+from audit_app.core.models import PARTNERSHIP_TIME_ZONE, today
 from audit_app.core.notifications import send_email, smtp_settings
 from audit_app.core.roles import Role
 from audit_app.exports import records as exports
@@ -306,6 +307,9 @@ def export_group() -> None:
 
 
 def _write_export(make: Callable[..., exports.ExportedFile], out: Path, *args: Any) -> None:
+    """Make the file, write it into ``out`` under its own name (a new name, ``-2`` and so
+    on, rather than overwrite; readable by this user only), and record the export: the file
+    and its record are kept together or not at all."""
     session = current_app.extensions["audit_db"].new_session(
         write=True, actor_label="system: command line export"
     )
@@ -316,18 +320,34 @@ def _write_export(make: Callable[..., exports.ExportedFile], out: Path, *args: A
         except DomainError as error:
             raise click.ClickException(str(error)) from error
         out.mkdir(parents=True, exist_ok=True)
-        target = out / exported.name
-        number = 2
-        while target.exists():
-            target = out / f"{Path(exported.name).stem}-{number}{Path(exported.name).suffix}"
-            number += 1
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(exported.content)
-        partial.replace(target)
-        session.commit()
+        target = _new_file(out, exported.name)
+        try:
+            with os.fdopen(os.open(target, os.O_WRONLY), "wb") as file:
+                file.write(exported.content)
+            session.commit()
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
     finally:
         session.close()
+    if exported.note:
+        click.echo(exported.note, err=True)
     click.echo(f"Wrote {target} ({len(exported.content):,} bytes).")
+
+
+def _new_file(folder: Path, name: str) -> Path:
+    """A file of this name in the folder that did not exist before (made now, empty, mode
+    600), or ``name-2``, ``name-3`` ... if it did: never another's file overwritten."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    number = 1
+    while True:
+        target = folder / (name if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            number += 1
+            continue
+        return target
 
 
 def _audit(session_audit_id: int) -> Audit:
@@ -380,18 +400,25 @@ def export_tracker_command(out: Path) -> None:
 
 @export_group.command("pack")
 @OUT_OPTION
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Show what changed since this day (YYYY-MM-DD); default: since the last pack.",
+)
 @with_appcontext
-def export_pack_command(out: Path) -> None:
+def export_pack_command(out: Path, since: datetime | None) -> None:
     """The subgroup's meeting pack (.docx): what changed since the last pack."""
-    _write_export(_with_partnership(exports.export_meeting_pack), out)
+    start = since.replace(tzinfo=PARTNERSHIP_TIME_ZONE) if since else None
+    make = _with_partnership(exports.export_meeting_pack)
+    _write_export(lambda *args: make(*args, since=start), out)
 
 
 def _with_partnership(make: Callable[..., exports.ExportedFile]) -> Callable[..., Any]:
     """The Word reports name the partnership (AUDIT_PARTNERSHIP_NAME)."""
     name = str(current_app.config.get("AUDIT_PARTNERSHIP_NAME", ""))
 
-    def with_partnership(*args: Any) -> Any:
-        return make(*args, partnership=name)
+    def with_partnership(*args: Any, **options: Any) -> Any:
+        return make(*args, partnership=name, **options)
 
     return with_partnership
 

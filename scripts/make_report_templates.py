@@ -186,7 +186,7 @@ def findings_list(document: DocumentObject, name: str, nothing: str) -> None:
 def findings_report() -> DocumentObject:
     d = new_document()
     d.core_properties.title = "{{ title }}: findings report"
-    d.core_properties.author = "Safeguarding children partnership"
+    d.core_properties.author = "{{ partnership }}"
     footer(d, "Multi-agency case file audit: findings report")
 
     # Cover
@@ -200,6 +200,9 @@ def findings_report() -> DocumentObject:
         ("i", "This report was made by the audit service from the panel's records. Read it "
          "through and edit it before it is published. Children are known by codes only."),
     )  # fmt: skip
+    tag(d, "{%p if provisional %}")
+    para(d, ("b", "Provisional: "), "{{ provisional }}")
+    tag(d, "{%p endif %}")
     page_break(d)
 
     heading(d, "Purpose and statutory context", 1)
@@ -305,7 +308,9 @@ def findings_report() -> DocumentObject:
     para(
         d,
         "For each graded question, the share of the agencies' answers that were good or "
-        "better, out of the answers that gave a grade.",
+        "better, out of the answers that gave a grade: the grades in the \u201cWhat's "
+        "working well\u201d column of the question's scale (such as Outstanding or Good, "
+        "or 7 to 10 on a 0 to 10 scale).",
     )
     tag(d, "{%p if earlier_audit %}")
     para(d, "The last audit on the same template, for comparison: {{ earlier_audit }}.")

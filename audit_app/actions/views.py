@@ -50,8 +50,6 @@ from audit_app.core.errors import DomainError
 from audit_app.core.models import today
 from audit_app.core.roles import Role
 from audit_app.core.web import db, parse_id, this_page
-from audit_app.exports.models import ExportKind
-from audit_app.exports.records import last_export
 from audit_app.panel.models import Recommendation
 from audit_app.panel.pages import load_audit, svg_response
 
@@ -583,7 +581,6 @@ def dashboard_page() -> str:
         rag_rule=RAG_RULE,
         quiet_days=dashboard.QUIET_DAYS,
         due_days=dashboard.DUE_SOON_DAYS,
-        last_pack=last_export(session, ExportKind.MEETING_PACK),
     )
 
 

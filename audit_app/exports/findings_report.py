@@ -21,7 +21,7 @@ from audit_app.actions.dashboard import row_of
 from audit_app.actions.models import Action
 from audit_app.actions.plan import actions_of
 from audit_app.actions.states import ActionState
-from audit_app.audits.models import Audit
+from audit_app.audits.models import Audit, AuditStatus
 from audit_app.charts import Chart, bar_chart
 from audit_app.cohort.models import CohortMember
 from audit_app.cohort.sampling import METHOD_STRATIFIED
@@ -239,6 +239,7 @@ def _grading(
             session, panel, earlier[0], {q.question.id: q.aggregate for q in graded}
         ):
             then[comparison.question.id] = comparison
+    then_missing = "Not asked then" if earlier else "No earlier audit"
     grading = []
     distributions = []
     charts: dict[str, Chart] = {}
@@ -251,8 +252,8 @@ def _grading(
                 "number": summary.number,
                 "question": summary.question.text,
                 "now": summary.share.words,
-                "then": comparison.then.words if comparison else "Not asked",
-                "change": comparison.change_words if comparison else "Cannot compare",
+                "then": comparison.then.words if comparison else then_missing,
+                "change": comparison.change_words if comparison else "Not compared",
             }
         )
         rows, total = _distribution(summary, panel.scales)
@@ -388,6 +389,29 @@ def _concerns(raised: int, dealt_with: int) -> dict[str, Any]:
 # --- The report ----------------------------------------------------------------------------------
 
 
+SETTLED = frozenset(
+    {AuditStatus.PANEL, AuditStatus.ACTION_PLANNING, AuditStatus.MONITORING, AuditStatus.CLOSED}
+)
+
+
+def _provisional(audit: Audit, outstanding: int, sent: int) -> str:
+    """Why the report's figures may still change (empty when they will not): the audit has
+    not reached its panel, or returns are still to come."""
+    waiting = (
+        f" {counted(outstanding, 'return')} of {outstanding + sent} had not been sent."
+        if outstanding
+        else ""
+    )
+    if audit.status not in SETTLED:
+        return (
+            f"this report was made while the audit was at the stage “{audit.status.label}”."
+            f"{waiting} Its figures will change as the audit goes on."
+        )
+    if outstanding:
+        return f"{waiting.strip()} The figures count only the returns that were sent."
+    return ""
+
+
 def _agreed_grades(session: Session, panel: PanelAudit) -> dict[str, Any]:
     """How many children the panel gave each grade (on the question it agrees), in the
     scale's order, and how many it has not graded yet."""
@@ -465,6 +489,7 @@ def findings_report_context(
         "meetings": _meetings(session, audit),
         "earlier_audit": earlier_title,
         "grading": grading,
+        "provisional": _provisional(audit, seen.outstanding, seen.returns_in),
         "agreed_grades": _agreed_grades(session, panel),
         "working_well": findings["working_well"],
         "worried_about": findings["worried_about"],

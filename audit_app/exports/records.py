@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +34,9 @@ class ExportedFile:
     kind: ExportKind
     name: str
     content: bytes
+    note: str = ""
+    """Something the person should know about the file (the partnership's template could
+    not be used)."""
 
     @property
     def mimetype(self) -> str:
@@ -187,37 +191,73 @@ def export_action_tracker(session: Session, exporter: Exporter, at: datetime) ->
     return exported
 
 
+def _with_template(
+    session: Session, kind: ExportKind, build: Callable[[bytes | None], bytes]
+) -> tuple[bytes, str]:
+    """The report from the partnership's own template; if that cannot be filled with this
+    audit's data, from the shipped one, with a note saying so (a report is never refused
+    because of a template)."""
+    own = _template_bytes(session, kind)
+    if own is None:
+        return build(None), ""
+    try:
+        return build(own), ""
+    except Exception as error:  # a template checked against sample data, failing on real
+        note = (
+            f"The partnership's {kind.label.lower()} template could not be filled "
+            f"({type(error).__name__}: {str(error)[:120]}), so this {kind.label.lower()} "
+            "uses the template that comes with the service. Ask the administrator to check "
+            "the partnership's template."
+        )
+        return build(None), note
+
+
 def export_findings_report(
     session: Session, audit: Audit, exporter: Exporter, at: datetime, partnership: str = ""
 ) -> ExportedFile:
     kind = ExportKind.FINDINGS_REPORT
-    content = build_findings_report(
+    content, note = _with_template(
         session,
-        audit,
-        generated_by=exporter.name,
-        now=at,
-        template=_template_bytes(session, kind),
-        partnership=partnership,
+        kind,
+        lambda template: build_findings_report(
+            session,
+            audit,
+            generated_by=exporter.name,
+            now=at,
+            template=template,
+            partnership=partnership,
+        ),
     )
-    exported = ExportedFile(kind, file_name(kind, at, audit), content)
+    exported = ExportedFile(kind, file_name(kind, at, audit), content, note)
     record_export(session, exported, exporter, at, audit.id)
     return exported
 
 
 def export_meeting_pack(
-    session: Session, exporter: Exporter, at: datetime, partnership: str = ""
+    session: Session,
+    exporter: Exporter,
+    at: datetime,
+    partnership: str = "",
+    since: datetime | None = None,
 ) -> ExportedFile:
-    """The subgroup's pack, saying what changed since the last pack was made."""
+    """The subgroup's pack, saying what changed since ``since``, or since the last pack was
+    made when not given."""
     kind = ExportKind.MEETING_PACK
-    previous = last_export(session, kind)
-    content = build_meeting_pack(
+    if since is None:
+        previous = last_export(session, kind)
+        since = previous.exported_at if previous is not None else None
+    content, note = _with_template(
         session,
-        since=previous.exported_at if previous is not None else None,
-        generated_by=exporter.name,
-        now=at,
-        template=_template_bytes(session, kind),
-        partnership=partnership,
+        kind,
+        lambda template: build_meeting_pack(
+            session,
+            since=since,
+            generated_by=exporter.name,
+            now=at,
+            template=template,
+            partnership=partnership,
+        ),
     )
-    exported = ExportedFile(kind, file_name(kind, at), content)
+    exported = ExportedFile(kind, file_name(kind, at), content, note)
     record_export(session, exported, exporter, at, None)
     return exported

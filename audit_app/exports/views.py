@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -25,6 +26,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from audit_app.core.access import allow
+from audit_app.core.models import PARTNERSHIP_TIME_ZONE
 from audit_app.core.roles import Role
 from audit_app.core.web import db
 from audit_app.exports import records
@@ -46,6 +48,8 @@ def _partnership() -> str:
 
 
 def _send(exported: records.ExportedFile) -> Response:
+    if exported.note:
+        flash(exported.note, "error")
     response = send_file(
         io.BytesIO(exported.content),
         mimetype=exported.mimetype,
@@ -99,10 +103,42 @@ def action_tracker() -> Response:
     return _send(records.export_action_tracker(db(), _exporter(), datetime.now(UTC)))
 
 
+@blueprint.app_context_processor
+def _last_meeting_pack() -> dict[str, Any]:
+    """For the subgroup's downloads on the Action plans page: the last pack (read only
+    when the page asks)."""
+    return {"last_meeting_pack": lambda: records.last_export(db(), ExportKind.MEETING_PACK)}
+
+
+def _since() -> tuple[datetime | None, bool]:
+    """The "what changed since" date typed (the start of that day in the UK), and whether
+    what was typed is not a date."""
+    parts = [request.form.get(f"since-{part}", "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None, False
+    try:
+        day, month, year = (int(part) for part in parts)
+        since = datetime(year, month, day, tzinfo=PARTNERSHIP_TIME_ZONE)
+    except ValueError:
+        return None, True
+    return (since, False) if 2000 <= year <= 2100 else (None, True)
+
+
 @blueprint.route("/action-plans/meeting-pack", methods=["POST"])
 @allow(Role.SUBGROUP, Role.AUDIT_LEAD, partnership=True)
 def meeting_pack() -> Response:
-    return _send(records.export_meeting_pack(db(), _exporter(), datetime.now(UTC), _partnership()))
+    since, wrong = _since()
+    if wrong:
+        flash(
+            "Enter a real date for \u2018Show what changed since\u2019, like 1 11 2026, or "
+            "leave it blank for what changed since the last pack.",
+            "error",
+        )
+        return redirect(url_for("actions.dashboard", _anchor="downloads"))
+    exported = records.export_meeting_pack(
+        db(), _exporter(), datetime.now(UTC), _partnership(), since=since
+    )
+    return _send(exported)
 
 
 # --- The partnership's report templates ----------------------------------------------------

@@ -36,7 +36,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, meta
+from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -107,10 +108,28 @@ def word_text(value: Any) -> WordText:
     return WordText(f"</w:t>{_OPEN_TEXT}{body}</w:t>{_OPEN_TEXT}")  # escaped above
 
 
-def report_environment() -> ImmutableSandboxedEnvironment:
+class _ReportSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, which also refuses the arithmetic that could make a huge value (a text
+    repeated a billion times) while a report is made."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" or any(isinstance(side, str | list | tuple) for side in (left, right)):
+            raise SecurityError("A report template may not repeat text or raise to a power.")
+        return super().call_binop(context, operator, left, right)
+
+
+def report_environment(*, strict: bool = False) -> ImmutableSandboxedEnvironment:
     """The Jinja environment every report renders in: sandboxed (a template is uploaded by an
-    administrator, and may only read the report's data), autoescaped, each value Word text."""
-    environment = ImmutableSandboxedEnvironment(autoescape=True, finalize=word_text)
+    administrator, and may only read the report's data), autoescaped, each value Word text.
+    ``strict``: a field that does not exist is an error, not an empty text (for checking a
+    template against the sample data)."""
+    environment = _ReportSandbox(
+        autoescape=True,
+        finalize=word_text,
+        undefined=StrictUndefined if strict else Undefined,
+    )
     environment.filters["lines"] = word_text
     for name in ("safe", "e", "escape", "forceescape"):  # every value is escaped once anyway
         environment.filters[name] = _as_it_is
@@ -197,12 +216,15 @@ def render_docx(
     return out.getvalue()
 
 
+_MISSING_FIELD = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined")
+
+
 def _render_sample(template: bytes, kind: str) -> None:
     document = ReportTemplate(io.BytesIO(template))
     sample = _sample_chart()
     context = dict(SAMPLE_CONTEXTS[kind])
     context["charts"] = _AnyPicture(lambda: ChartPicture(document, sample))
-    document.render(context, report_environment(), autoescape=True)
+    document.render(context, report_environment(strict=True), autoescape=True)
     document.save(io.BytesIO())
 
 
@@ -276,6 +298,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
             "question": "Overall grade", "agreed": 2, "children": 3,
             "counts": [{"name": "Good", "children": 1}, {"name": "Inadequate", "children": 1}],
         },
+        "provisional": "Returns are still to come.",
         "grading": [
             {"number": 1, "question": "Overall grade", "now": "50% (5 of 10)",
              "then": "40% (4 of 10)", "change": "Up 10 percentage points"}
@@ -494,9 +517,9 @@ def check_report_template(kind: str, template: bytes) -> list[str]:
         where = _words_near(source, error.lineno)
         place = f" in the paragraph that reads “{where}”" if where else ""
         return [
-            f"A tag in the template cannot be read{place}: {(error.message or '').rstrip('.')}. "
-            "Check that each {{ closes with }} and each {% with %}, and that each {%p if %} "
-            "or {%p for %} has its {%p endif %} or {%p endfor %}."
+            f"A tag in the template cannot be read{place}. Check that each {{{{ is closed "
+            "with }}, each {% with %}, and that each {%p if %} or {%p for %} has its "
+            "{%p endif %} or {%p endfor %}."
         ]
     known = KNOWN_FIELDS[kind]
     unknown = sorted(meta.find_undeclared_variables(parsed) - known)
@@ -509,6 +532,16 @@ def check_report_template(kind: str, template: bytes) -> list[str]:
         ]
     try:
         _render_sample(template, kind)
+    except UndefinedError as error:
+        missing = _MISSING_FIELD.search(str(error))
+        name = f"“{missing.group(1) or missing.group(2)}”" if missing else "a field"
+        return [
+            f"The template asks for {name}, which the service does not fill where it is "
+            "used (check its spelling, and what it belongs to, against the fields you can "
+            "use)."
+        ]
+    except SecurityError as error:
+        return [f"The template does something a report may not: {error}"]
     except Exception as error:
         return [
             f"The template could not be filled with sample data for a {KIND_LABELS[kind]}: "

@@ -142,6 +142,7 @@ def test_the_command_line_writes_each_export_into_a_folder_and_records_it(
     stem = f"{slug(world.audit.title)}-audit-workbook-{datetime.now(UTC).date().isoformat()}"
     assert f"{stem}.xlsx" in names and f"{stem}-2.xlsx" in names  # never overwritten
     assert len(names) == 5 and not any(name.endswith(".part") for name in names)
+    assert all((tmp_path / name).stat().st_mode & 0o777 == 0o600 for name in names)
     records = session.scalars(select(ExportRecord).order_by(ExportRecord.id)).all()
     assert [r.kind for r in records] == [
         ExportKind.AUDIT_WORKBOOK,
@@ -167,5 +168,36 @@ def test_the_command_line_writes_each_export_into_a_folder_and_records_it(
     assert "Meeting pack file" in log or "Subgroup meeting pack file" in log
     assert "Audit workbook file" in log and "Made on the command line" in log
 
+    since = runner.invoke(args=["export", "pack", "--since", "2026-01-31", "--out", str(tmp_path)])
+    assert since.exit_code == 0, since.output
+    wrong = runner.invoke(args=["export", "pack", "--since", "31/01/2026", "--out", str(tmp_path)])
+    assert wrong.exit_code != 0 and "--since" in wrong.output
+
     missing = runner.invoke(args=["export", "workbook", "999999", "--out", str(tmp_path)])
     assert missing.exit_code != 0 and "There is no audit 999999" in missing.output
+
+
+def test_the_subgroup_chooses_what_the_meeting_pack_counts_changes_since(
+    app: Flask, panel_world: PanelClients, session: Session
+) -> None:
+    person = make_user(session, Role.SUBGROUP, email="subgroup.person@example.org")
+    session.commit()
+    client = app.test_client()
+    assert sign_in(client, person.email).status_code == 302
+    dashboard = page(client.get("/action-plans"))
+    assert "No pack has been made yet" in text_of(dashboard)
+    token = dashboard.find("input", attrs={"name": "csrf_token"})["value"]
+    wrong = client.post(
+        "/action-plans/meeting-pack",
+        data={"csrf_token": token, "since-day": "31", "since-month": "2", "since-year": "2026"},
+    )
+    assert wrong.status_code == 302 and wrong.headers["Location"].endswith("#downloads")
+    assert "Enter a real date" in text_of(page(client.get("/action-plans")))
+    assert session.scalar(select(ExportRecord)) is None
+    chosen = client.post(
+        "/action-plans/meeting-pack",
+        data={"csrf_token": token, "since-day": "1", "since-month": "11", "since-year": "2026"},
+    )
+    assert chosen.status_code == 200
+    assert "1 November 2026" in _document_text(chosen.data)
+    assert "The last pack was made by" in text_of(page(client.get("/action-plans")))
