@@ -24,9 +24,9 @@ from audit_app.exports.common import ABOUT_COLUMNS, Made
 
 TRACKER_COLUMNS = [
     Column("Audit", 30, WRAPPED),
-    Column("Recommendation number", 14, NUMBER),
+    Column("Recommendation number", 17, NUMBER),
     Column("Recommendation", 50, WRAPPED),
-    Column("Action number", 10, NUMBER),
+    Column("Action id", 10, NUMBER),
     Column("Action", 60, WRAPPED),
     Column("Success measure", 50, WRAPPED),
     Column("Lead agency", 26, WRAPPED),

@@ -106,6 +106,8 @@ def build_audit_workbook(session: Session, audit: Audit, made: Made) -> bytes:
     return book.save()
 
 
+NOT_RECORDED = "Not recorded"
+
 # --- About ---------------------------------------------------------------------------------
 
 
@@ -119,11 +121,11 @@ def _about(session: Session, panel: PanelAudit, made: Made) -> list[tuple[str, A
     period = " to ".join(date_words(day) for day in (audit.period_start, audit.period_end) if day)
     rows: list[tuple[str, Any]] = [
         ("Audit", audit.title),
-        ("Theme", audit.theme),
-        ("The question it answers", audit.question),
-        ("Terms of reference", audit.terms_of_reference),
-        ("Which children (scope)", audit.scope_criteria),
-        ("Period", period),
+        ("Theme", audit.theme or NOT_RECORDED),
+        ("The question it answers", audit.question or NOT_RECORDED),
+        ("Terms of reference", audit.terms_of_reference or NOT_RECORDED),
+        ("Which children (scope)", audit.scope_criteria or NOT_RECORDED),
+        ("Period", period or NOT_RECORDED),
         ("Status", AUDIT_STATUS_LABELS[audit.status]),
         (
             "Audit template",
@@ -134,7 +136,13 @@ def _about(session: Session, panel: PanelAudit, made: Made) -> list[tuple[str, A
     ]
     if draw is not None:
         rows += [
-            ("How the children were drawn", draw.method.replace("_", " ")),
+            (
+                "How the children were drawn",
+                f"Stratified random draw by {draw.strata_column}"
+                if draw.strata_column
+                else "Simple random draw",
+            ),
+            ("Draw method (to re-run it)", draw.method),
             ("Children drawn", draw.sample_size),
             ("From a population of", draw.population_size),
             ("Seed", draw.seed),
@@ -142,8 +150,10 @@ def _about(session: Session, panel: PanelAudit, made: Made) -> list[tuple[str, A
             ("Drawn", time_words(draw.drawn_at)),
             ("Drawn by", drawn_by.full_name if drawn_by else ""),
         ]
+    elif panel.members:
+        rows.append(("How the children were drawn", "Not drawn: the children were added by hand"))
     else:
-        rows.append(("How the children were drawn", "No cohort has been drawn"))
+        rows.append(("How the children were drawn", "No children are in the audit yet"))
     rows += [
         ("This file was made", made.when),
         ("Made by", made.by),
@@ -384,7 +394,11 @@ def _summaries(session: Session, panel: PanelAudit) -> Iterator[tuple[Any, ...]]
         .select_from(SummaryItem)
         .join(AgencySummary, AgencySummary.id == SummaryItem.summary_id)
         .join(Agency, Agency.id == AgencySummary.agency_id)
-        .where(AgencySummary.audit_id == panel.audit.id, AgencySummary.submitted_at.is_not(None))
+        .where(
+            AgencySummary.audit_id == panel.audit.id,
+            AgencySummary.submitted_at.is_not(None),
+            AgencySummary.agency_id.in_([agency.id for agency in panel.agencies]),
+        )
         .order_by(Agency.name, SummaryItem.column, SummaryItem.id)
     )
     for agency, column, text in rows:

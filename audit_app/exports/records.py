@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,6 @@ from audit_app.exports.word import check_report_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -135,10 +135,6 @@ def save_template(
     field it uses must be one the service fills. Refused with :class:`TemplateRefused`."""
     if not kind.is_word:
         raise TemplateRefused(["Only the findings report and the meeting pack use a template."])
-    if len(content) > MAX_TEMPLATE_BYTES:
-        raise TemplateRefused(
-            [f"The file is larger than {MAX_TEMPLATE_BYTES // (1024 * 1024)} MB."]
-        )
     problems = check_report_template(kind.value, content)
     if problems:
         raise TemplateRefused(problems)
@@ -146,7 +142,7 @@ def save_template(
     if template is None:
         template = ReportTemplate(kind=kind)
         session.add(template)
-    template.file_name = name[:200]
+    template.file_name = f"{slug(Path(name).stem) or kind.value.replace('_', '-')}.docx"
     template.content = content
     template.sha256 = hashlib.sha256(content).hexdigest()
     template.uploaded_by_id = user_id

@@ -31,7 +31,7 @@ from audit_app.core.roles import Role
 from audit_app.core.web import db
 from audit_app.exports import records
 from audit_app.exports.models import ExportKind
-from audit_app.exports.word import KNOWN_FIELDS, shipped_template
+from audit_app.exports.word import KNOWN_FIELDS, MAX_TEMPLATE_BYTES, shipped_template
 from audit_app.panel.pages import panel_audit, render_panel
 
 blueprint = Blueprint("exports", __name__, template_folder="templates")
@@ -190,7 +190,7 @@ def upload_report_template(kind: str) -> str | Response:
     if upload is None or not upload.filename:
         problems = ["Select the Word template (.docx) to upload."]
     else:
-        content = upload.stream.read(records.MAX_TEMPLATE_BYTES + 1)
+        content = upload.stream.read(MAX_TEMPLATE_BYTES + 1)
         try:
             records.save_template(session, which, upload.filename, content, current_user.id)
         except records.TemplateRefused as refused:

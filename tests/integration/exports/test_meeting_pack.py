@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,10 +103,13 @@ def _plan(session: Session, panel_world: PanelClients) -> dict[str, Any]:
                      written_at=NOW - timedelta(days=3), author_id=world.reviewer.id),
     ])  # fmt: skip
     secrets = []
-    for member in world.members:
+    for n, member in enumerate(world.members):
         assert member.identity is not None
         member.identity.references = {"NHS number": f"SECRET{member.id}REF"}
-        secrets += [member.identity.full_name, f"SECRET{member.id}REF", member.identity.local_id]
+        member.identity.date_of_birth = born = date(2009, 7, 10 + n)
+        secrets += [member.identity.full_name, *member.identity.full_name.split(),
+                    f"SECRET{member.id}REF", member.identity.local_id, born.isoformat(),
+                    born.strftime("%d/%m/%Y"), born.strftime("%-d %B %Y")]  # fmt: skip
     session.flush()
     return {"late": late, "steady": steady, "done": done, "draft": draft, "secrets": secrets}
 

@@ -110,7 +110,17 @@ def _enrich(session: Session, panel_world: PanelClients) -> dict[str, Any]:
         assert member.identity is not None
         member.identity.date_of_birth = date(2010, 3, 14 + n)
         member.identity.references = {"social care": f"SECRETREF{n}99"}
-        secrets += [member.identity.full_name, f"SECRETREF{n}99", member.identity.local_id]
+        born = member.identity.date_of_birth
+        secrets += [
+            member.identity.full_name,
+            *member.identity.full_name.split(),
+            f"SECRETREF{n}99",
+            member.identity.local_id,
+            born.isoformat(),
+            born.strftime("%d/%m/%Y"),
+            born.strftime("%-d %B %Y"),
+            f"<v>{(born - date(1899, 12, 30)).days}</v>",  # as a spreadsheet's date number
+        ]
     session.commit()
     return {"theme": first.theme_id, "finding": finding, "recommendation": recommendation,
             "action": action, "secrets": secrets}  # fmt: skip
@@ -317,7 +327,6 @@ def test_only_the_lead_and_the_audits_panel_download_its_workbook(
 ) -> None:
     world = panel_world.world
     url = f"/audits/{world.audit.id}/downloads/workbook"
-    token = _csrf(panel_world.lead, f"/audits/{world.audit.id}/downloads")
     assert (
         panel_world.chair.post(
             url,
@@ -330,7 +339,7 @@ def test_only_the_lead_and_the_audits_panel_download_its_workbook(
     other_token = _csrf(other, "/account/password")
     assert other.post(url, data={"csrf_token": other_token}).status_code == 403
     assert panel_world.lead.post(url).status_code == 400  # no CSRF token
-    assert token
+    assert panel_world.lead.get(url).status_code == 405  # a download is a POST, never a link
     subgroup = _subgroup(app, session)
     assert (
         subgroup.post(url, data={"csrf_token": _csrf(subgroup, "/action-plans")}).status_code == 403

@@ -236,12 +236,15 @@ def test_a_template_that_does_not_fill_with_sample_data_is_refused() -> None:
 def test_a_template_may_not_reach_beyond_the_report_data() -> None:
     template = _template("{{ title.__class__.__mro__[1].__subclasses__() }}")
     problems = word.check_report_template("findings_report", template)
-    assert problems and "could not be filled" in problems[0]
+    assert problems and "does something a report may not" in problems[0]
+    huge = _template("{{ title * 100000000 }}")
+    assert "may not repeat text" in word.check_report_template("findings_report", huge)[0]
 
 
-def test_every_known_field_is_in_the_sample_contexts() -> None:
-    for kind in word.KINDS:
-        assert word.KNOWN_FIELDS[kind] == {*word.SAMPLE_CONTEXTS[kind], "charts"}
+def test_a_misspelt_field_is_named() -> None:
+    template = _template("{{ cohort.names }} and {{ title|upper }}")
+    problems = word.check_report_template("findings_report", template)
+    assert problems and "\u201cnames\u201d" in problems[0]
 
 
 def test_a_chart_title_change_keeps_the_alt() -> None:
