@@ -351,25 +351,6 @@ def findings_report() -> DocumentObject:
 
     heading(d, "What we are worried about", 1)
     findings_list(d, "worried_about", "The panel has not recorded what it is worried about.")
-    heading(d, "Themes across children and agencies", 2)
-    tag(d, "{%p if themes %}")
-    para(
-        d,
-        "The panel tagged answers, chronologies, summaries and evidence with themes. A theme's "
-        "reach is how many children and agencies it touches.",
-    )
-    table(
-        d,
-        ["Theme", "What it is", "Children", "Agencies", "Items tagged"],
-        ["{{ t.name }}", ["{{ t.description }}", "{{ t.recurring }}"], "{{ t.children }}",
-         "{{ t.agencies }}", "{{ t.tagged }}"],
-        "t in themes",
-        [3.4, 6.2, 2.1, 2.1, 2.2],
-    )  # fmt: skip
-    tag(d, "{%p else %}")
-    para(d, "The panel has not named any themes.")
-    tag(d, "{%p endif %}")
-
     heading(d, "What needs to happen", 1)
     findings_list(d, "needs_to_happen", "The panel has not recorded what needs to happen.")
 
@@ -432,18 +413,38 @@ def findings_report() -> DocumentObject:
     )
 
     heading(d, "Key findings", 1)
-    tag(d, "{%p if findings %}")
+    heading(d, "Themes across children and agencies", 2)
+    tag(d, "{%p if themes %}")
     para(
         d,
-        "The panel's findings, with the themes behind them and the recommendations that answer "
-        "them.",
+        "The panel tagged answers, chronologies, summaries and evidence with themes. A theme's "
+        "reach is how many children and agencies it touches; the widest reach comes first.",
     )
     table(
         d,
-        ["Finding", "What the panel found", "Themes", "Answered by recommendation"],
-        ["{{ f.label }}", "{{ f.text }}", "{{ f.themes }}", "{{ f.recommendations }}"],
+        ["Theme", "What it is", "Children", "Agencies", "Items tagged"],
+        ["{{ t.name }}", ["{{ t.description }}", "{{ t.recurring }}"], "{{ t.children }}",
+         "{{ t.agencies }}", "{{ t.tagged }}"],
+        "t in themes",
+        [3.4, 6.2, 2.1, 2.1, 2.2],
+    )  # fmt: skip
+    tag(d, "{%p else %}")
+    para(d, "The panel has not named any themes.")
+    tag(d, "{%p endif %}")
+    heading(d, "From findings to recommendations", 2)
+    tag(d, "{%p if findings %}")
+    para(
+        d,
+        "Each of the panel's findings (set out above under what's working well, what we are "
+        "worried about and what needs to happen), the themes behind it and the "
+        "recommendations that answer it.",
+    )
+    table(
+        d,
+        ["Finding", "Themes", "Answered by recommendation"],
+        ["{{ f.label }}", "{{ f.themes }}", "{{ f.recommendations }}"],
         "f in findings",
-        [2.4, 7.0, 3.2, 3.4],
+        [5.0, 6.0, 5.0],
     )
     tag(d, "{%p else %}")
     para(d, "The panel has not recorded its findings yet.")

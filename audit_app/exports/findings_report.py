@@ -82,7 +82,7 @@ def _period(audit: Audit) -> str:
         return f"from {words_date(audit.period_start)}"
     if audit.period_end:
         return f"up to {words_date(audit.period_end)}"
-    return "not recorded"
+    return "Not recorded"
 
 
 def _cohort(session: Session, audit: Audit, panel: PanelAudit) -> dict[str, Any]:
@@ -307,7 +307,8 @@ def _findings(session: Session, audit: Audit) -> dict[str, Any]:
                     "text": row.finding.text,
                     "support": " ".join(support),
                     "themes": ", ".join(row.theme_names) or "None",
-                    "recommendations": ", ".join(str(n) for n in numbers) or "None",
+                    "recommendations": ", ".join(str(n) for n in numbers)
+                    or ("None needed" if column == "working_well" else "None yet"),
                 }
             )
     recommendations = []
