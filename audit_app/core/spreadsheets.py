@@ -117,9 +117,15 @@ class CellSheet(WriteOnlyWorksheet):
 
 class TableSheet(CellSheet):
     """A sheet of an export: it does not say its size at the top (its rows are written as
-    they are read, so the size is known only at the end); readers count the rows."""
+    they are read, so the size is known only at the end); readers count the rows. A row's
+    height is kept as the attributes its ``<row>`` element takes, only until the row is
+    written (openpyxl's row objects cost more than the row's cells)."""
 
     calculate_dimension = None  # type: ignore[assignment]
+
+    def __init__(self, parent: Any, title: str) -> None:
+        super().__init__(parent, title)
+        self.row_dimensions: dict[int, dict[str, str]] = {}  # type: ignore[assignment]
 
 
 def create_sheet(book: Workbook, title: str, kind: type[CellSheet] = CellSheet) -> CellSheet:
@@ -326,18 +332,36 @@ class TableWorkbook:
             sheet, 1, headers, [(n, _characters_a_line(c.width)) for n, c in enumerate(columns)]
         )
         cells.append(*(cells(n, column.header, HEADER) for n, column in enumerate(columns, 1)))
-        styles = [column.style for column in columns]
+        # One cell per column, given each row's value in turn (see Cells); the loop is the
+        # whole cost of a large sheet, so it puts values itself rather than call put().
+        row_cells = [StyledCell(sheet, column.style) for column in columns]
+        width = len(columns)
         count = 0
+        heights = sheet.row_dimensions
+        append = sheet.append
         for row in rows:
+            if len(row) != width:
+                raise ValueError(f"A row of {len(row)} values for {width} columns")
             if wrapped:
                 _set_height(sheet, count + 2, row, wrapped)
-            cells.append(
-                *(
-                    None if value is None or value == "" else cells(n, value, style)
-                    for n, (value, style) in enumerate(zip(row, styles, strict=True), 1)
-                )
-            )
+            out: list[Cell | None] = []
+            for cell, value, column in zip(row_cells, row, columns, strict=True):
+                kind = value.__class__
+                if value is None or value == "":
+                    out.append(None)
+                elif kind is str:
+                    cell._value = safe_text(value)
+                    cell.data_type = "s"
+                    out.append(cell)
+                elif kind is int or kind is float:
+                    cell._value = value
+                    cell.data_type = "n"
+                    out.append(cell)
+                else:  # dates and anything else, through the one writer
+                    out.append(cells.fixed(value, column.style))
+            append(out)
             count += 1
+            heights.pop(count + 1, None)  # written with its row: not kept for the next
         if count == 0:
             cells.append(cells(1, empty, TEXT))
         last_row = max(count, 1) + 1
@@ -422,6 +446,13 @@ def _characters_a_line(width: float) -> int:
     return max(1, int(width * 1.1))
 
 
+_ROW_HEIGHTS = {
+    lines: {"ht": f"{min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines):g}", "customHeight": "1"}
+    for lines in range(2, int(MAX_ROW_HEIGHT // LINE_HEIGHT) + 2)
+}
+"""The attributes of a row of so many lines (made once: a workbook has many such rows)."""
+
+
 def _set_height(
     sheet: CellSheet, row_number: int, values: Sequence[Any], wrapped: list[tuple[int, int]]
 ) -> None:
@@ -430,11 +461,16 @@ def _set_height(
     lines = 1
     for index, per_line in wrapped:
         value = values[index]
-        if isinstance(value, str) and (len(value) > per_line or "\n" in value):
-            needed = sum(-(-len(part) // per_line) or 1 for part in value.split("\n"))
-            lines = max(lines, needed)
+        if value.__class__ is not str or (len(value) <= per_line and "\n" not in value):
+            continue
+        if "\n" in value:
+            needed = sum((len(part) + per_line - 1) // per_line or 1 for part in value.split("\n"))
+        else:
+            needed = (len(value) + per_line - 1) // per_line
+        if needed > lines:
+            lines = needed
     if lines > 1:
-        sheet.row_dimensions[row_number].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
+        sheet.row_dimensions[row_number] = _ROW_HEIGHTS[min(lines, len(_ROW_HEIGHTS) + 1)]
 
 
 def _print_setup(sheet: CellSheet) -> None:

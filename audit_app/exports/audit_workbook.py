@@ -67,7 +67,9 @@ SHEETS = {
     "Agency summaries": "What each agency said across the children, in the three columns",
     "Themes": "The themes the panel named, with how many children and agencies they reach",
     "Findings": "The panel's key findings, in the three columns",
-    "Recommendations and actions": "The numbered recommendations and their SMART actions",
+    "Recommendations and actions": (
+        "The numbered recommendations and their SMART actions (drafts too, in the State column)"
+    ),
     "Grades": "Each agency's overall grade for each child, and the panel's agreed grade",
 }
 

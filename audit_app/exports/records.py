@@ -86,29 +86,23 @@ def record_export(
     return record
 
 
-def last_export(
-    session: Session, kind: ExportKind, audit_id: int | None = None
-) -> ExportRecord | None:
-    """The latest export of this kind (of this audit, when given)."""
-    query = select(ExportRecord).where(ExportRecord.kind == kind)
-    if audit_id is not None:
-        query = query.where(ExportRecord.audit_id == audit_id)
+def last_export(session: Session, kind: ExportKind) -> ExportRecord | None:
+    """The latest export of this kind."""
     return session.scalars(
-        query.order_by(ExportRecord.exported_at.desc(), ExportRecord.id.desc())
+        select(ExportRecord)
+        .where(ExportRecord.kind == kind)
+        .order_by(ExportRecord.exported_at.desc(), ExportRecord.id.desc())
     ).first()
 
 
-def exports_of(session: Session, audit_id: int | None, limit: int = 20) -> list[ExportRecord]:
-    """The latest exports of an audit (or, with None, those of no audit), newest first."""
-    query = select(ExportRecord)
-    query = query.where(
-        ExportRecord.audit_id == audit_id
-        if audit_id is not None
-        else ExportRecord.audit_id.is_(None)
-    )
+def exports_of(session: Session, audit_id: int, limit: int = 20) -> list[ExportRecord]:
+    """The latest exports of an audit's files, newest first."""
     return list(
         session.scalars(
-            query.order_by(ExportRecord.exported_at.desc(), ExportRecord.id.desc()).limit(limit)
+            select(ExportRecord)
+            .where(ExportRecord.audit_id == audit_id)
+            .order_by(ExportRecord.exported_at.desc(), ExportRecord.id.desc())
+            .limit(limit)
         )
     )
 

@@ -47,18 +47,19 @@ def _partnership() -> str:
     return str(current_app.config.get("AUDIT_PARTNERSHIP_NAME", ""))
 
 
-def _send(exported: records.ExportedFile) -> Response:
-    if exported.note:
-        flash(exported.note, "error")
+def _attachment(content: bytes, mimetype: str, name: str) -> Response:
+    """A file to save, never shown in the browser nor kept in a cache."""
     response = send_file(
-        io.BytesIO(exported.content),
-        mimetype=exported.mimetype,
-        as_attachment=True,
-        download_name=exported.name,
-        max_age=0,
+        io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _send(exported: records.ExportedFile) -> Response:
+    if exported.note:
+        flash(exported.note, "error")
+    return _attachment(exported.content, exported.mimetype, exported.name)
 
 
 # --- An audit's files ----------------------------------------------------------------------
@@ -149,16 +150,20 @@ def _kind(kind: str) -> ExportKind:
     return found or abort(404)
 
 
-@blueprint.route("/report-templates", endpoint="report_templates")
-@allow(Role.ADMIN)
-def report_templates() -> str:
+def _templates_page(refused: tuple[ExportKind, list[str]] | None = None) -> str:
     session = db()
     return render_template(
         "exports/report_templates.html",
         kinds=[(kind, records.uploaded_template(session, kind)) for kind in WORD_KINDS],
         fields={kind: sorted(KNOWN_FIELDS[kind.value]) for kind in WORD_KINDS},
-        refused=None,
+        refused=refused,
     )
+
+
+@blueprint.route("/report-templates", endpoint="report_templates")
+@allow(Role.ADMIN)
+def report_templates() -> str:
+    return _templates_page()
 
 
 @blueprint.route("/report-templates/<kind>.docx", endpoint="report_template_file")
@@ -169,15 +174,7 @@ def report_template_file(kind: str) -> Response:
     uploaded = records.uploaded_template(db(), which)
     content = uploaded.content if uploaded is not None else shipped_template(which.value)
     name = uploaded.file_name if uploaded is not None else f"{which.value.replace('_', '-')}.docx"
-    response = send_file(
-        io.BytesIO(content),
-        mimetype=records.DOCX,
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _attachment(content, records.DOCX, name)
 
 
 @blueprint.route("/report-templates/<kind>", methods=["POST"], endpoint="upload_report_template")
@@ -196,15 +193,7 @@ def upload_report_template(kind: str) -> str | Response:
         except records.TemplateRefused as refused:
             problems = refused.problems
     if problems:
-        return (
-            render_template(
-                "exports/report_templates.html",
-                kinds=[(k, records.uploaded_template(session, k)) for k in WORD_KINDS],
-                fields={k: sorted(KNOWN_FIELDS[k.value]) for k in WORD_KINDS},
-                refused=(which, problems),
-            ),
-            400,
-        )  # type: ignore[return-value]
+        return _templates_page((which, problems)), 400  # type: ignore[return-value]
     flash(f"The {which.label.lower()} now uses your template.", "success")
     return redirect(url_for("exports.report_templates"))
 

@@ -89,6 +89,22 @@ def asked_answers(definition: AuditTemplateDefinition | None) -> ColumnElement[b
     :class:`Answer`, for every panel query of answers."""
     if definition is None:
         return true()
+    found = _ASKED.get(definition.content_hash)
+    if found is None:
+        found = _asked_condition(definition)
+        if len(_ASKED) >= _ASKED_KEPT:
+            _ASKED.pop(next(iter(_ASKED)))
+        _ASKED[definition.content_hash] = found
+    return found
+
+
+_ASKED: dict[str, ColumnElement[bool]] = {}
+"""The condition of each template version lately asked for, by its content hash: building it
+costs more than a page's query (a SQL expression never changes, so it can be used again)."""
+_ASKED_KEPT = 16
+
+
+def _asked_condition(definition: AuditTemplateDefinition) -> ColumnElement[bool]:
     conditional = [q for q in definition.questions if q.show_if is not None]
     if not conditional:
         return true()
