@@ -336,12 +336,6 @@ def _findings(session: Session, audit: Audit) -> dict[str, Any]:
     }
 
 
-def _owner(action: Action) -> str:
-    if action.owner is not None:
-        return action.owner.full_name
-    return action.invitee_name or "No owner yet"
-
-
 def action_row(action: Action, today: date, recommendation_number: int | None) -> dict[str, Any]:
     """One action as the reports show it (plain data)."""
     row = row_of(action, today)
@@ -350,7 +344,7 @@ def action_row(action: Action, today: date, recommendation_number: int | None) -
         "description": action.description,
         "success_measure": action.success_measure or "Not set",
         "lead_agency": action.lead_agency.name if action.lead_agency else "None",
-        "owner": _owner(action),
+        "owner": action.owner_words,
         "target_date": words_date(action.target_date) or "Not set",
         "state": action.state.label,
         "rag": row.rag.label if row.rag else "Not rated",
